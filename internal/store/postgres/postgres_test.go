@@ -1,0 +1,9 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/waybill/waybill/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) { storetest.Run(t, storetest.OpenPostgres) }

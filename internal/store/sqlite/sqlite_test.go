@@ -1,0 +1,9 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/waybill/waybill/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) { storetest.Run(t, storetest.OpenSQLite) }

@@ -1,0 +1,212 @@
+// Package sqlstore implements store.Store over database/sql with one set of SQL statements that
+// runs on SQLite (modernc) and PostgreSQL (pgx stdlib): `$n` placeholders, timestamps as BIGINT
+// Unix microseconds, JSON and decimals as TEXT. The few differences live in a Dialect. It holds
+// no business rules and imports no driver.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/waybill/waybill/internal/store"
+)
+
+// Dialect is what differs between databases.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// SkipLocked is appended to the job-claim subquery ("FOR UPDATE SKIP LOCKED" on
+	// PostgreSQL, empty on SQLite where a writer holds the whole database).
+	SkipLocked string
+	// IsUnique reports whether err is a uniqueness violation.
+	IsUnique func(error) bool
+	// IsBusy reports whether err is a transient lock or serialization failure worth a retry.
+	IsBusy func(error) bool
+}
+
+// DB is a store over a writer pool and a reader pool (the same pool on PostgreSQL).
+type DB struct {
+	w, r    *sql.DB
+	dialect Dialect
+	closers []func() error
+}
+
+// New returns a store over the given pools; closers run on Close after the pools are closed.
+func New(w, r *sql.DB, d Dialect, closers ...func() error) *DB {
+	return &DB{w: w, r: r, dialect: d, closers: closers}
+}
+
+// Writer returns the pool used for transactions (for migrations and tests).
+func (db *DB) Writer() *sql.DB { return db.w }
+
+// Dialect implements store.Store.
+func (db *DB) Dialect() string { return db.dialect.Name }
+
+// Ping implements store.Store.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.w.PingContext(ctx)
+}
+
+// Close implements store.Store.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	errs = append(errs, db.w.Close())
+	for _, c := range db.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// Read implements store.Store.
+func (db *DB) Read() store.Tx { return &queries{q: db.r, d: &db.dialect} }
+
+// InTx implements store.Store. Transient lock errors (SQLITE_BUSY, serialization failures) are
+// retried a few times with a short back-off.
+func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		err = db.inTx(ctx, fn)
+		if err == nil || db.dialect.IsBusy == nil || !db.dialect.IsBusy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 5 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(store.Tx) error) (err error) {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(&queries{q: tx, d: &db.dialect}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type queries struct {
+	q querier
+	d *Dialect
+}
+
+// wrap turns driver errors into store errors.
+func (s *queries) wrap(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	case s.d.IsUnique != nil && s.d.IsUnique(err):
+		return fmt.Errorf("%s: %w", what, store.ErrConflict)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func (s *queries) exec(ctx context.Context, what, q string, args ...any) (int64, error) {
+	res, err := s.q.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, s.wrap(err, what)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, s.wrap(err, what)
+	}
+	return n, nil
+}
+
+// execOne runs a statement that must touch exactly one row, else ErrNotFound.
+func (s *queries) execOne(ctx context.Context, what, q string, args ...any) error {
+	n, err := s.exec(ctx, what, q, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return nil
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func nullMicros(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+func fromNullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// placeholders returns "$start, $start+1, ..." for n values.
+func placeholders(start, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$")
+		b.WriteString(strconv.Itoa(start + i))
+	}
+	return b.String()
+}
+
+func limitOr(n, def, max int) int {
+	if n <= 0 {
+		return def
+	}
+	if n > max {
+		return max
+	}
+	return n
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
