@@ -228,8 +228,9 @@ type Tx interface {
 	GetTransfer(ctx context.Context, vaspID, id string) (*Transfer, error)
 	GetTransferByRef(ctx context.Context, vaspID, ref string) (*Transfer, error)
 	GetTransferByMessageID(ctx context.Context, vaspID, messageID string) (*Transfer, error)
-	// MatchDeposit finds the incoming, not final, transfer a deposit belongs to: by hash, else by
-	// asset, destination and amount created since m.Since (oldest first). ErrNotFound when none.
+	// MatchDeposit finds the incoming transfer a deposit belongs to: by hash (any status), else
+	// a not final one without a hash by asset, destination and amount created since m.Since
+	// (oldest first). It also says how it matched ("tx_hash" or "amount"). ErrNotFound when none.
 	MatchDeposit(ctx context.Context, m DepositMatch) (*Transfer, string, error)
 	// ListTransfers returns at most f.Limit transfers (identity not loaded).
 	ListTransfers(ctx context.Context, f TransferFilter) ([]Transfer, error)

@@ -111,6 +111,7 @@ type Transfer struct {
 	StatusReason       string            `json:"status_reason,omitempty"`
 	Route              Route             `json:"route,omitempty" enum:"internal,trp,trisa,email"`
 	PostTransaction    bool              `json:"post_transaction" doc:"The chain transaction came first (a deposit or a transfer created with its hash)."`
+	Initiator          string            `json:"initiator" enum:"originator,beneficiary" doc:"Which VASP started the Travel Rule exchange: the originator (pre-transaction) or the beneficiary (a post-transaction request)."`
 	Asset              Asset             `json:"asset"`
 	Amount             decimal.Decimal   `json:"amount" doc:"Decimal string in whole units of the asset."`
 	FiatValue          *FiatValue        `json:"fiat_value,omitempty"`
@@ -142,6 +143,21 @@ func (t *Transfer) CounterpartyVASP() *VASPRef {
 		return t.BeneficiaryVASP
 	}
 	return t.OriginatingVASP
+}
+
+// Initiators.
+const (
+	InitiatorOriginator  = "originator"
+	InitiatorBeneficiary = "beneficiary"
+)
+
+// WeInitiated reports whether this record's VASP started the exchange, so the next move after
+// sending belongs to the counterparty.
+func (t *Transfer) WeInitiated() bool {
+	if t.Initiator == InitiatorBeneficiary {
+		return t.Direction == Incoming
+	}
+	return t.Direction == Outgoing
 }
 
 // OurAddress is the address on our side: the origin of a withdrawal, the destination of a

@@ -15,6 +15,7 @@ import (
 
 // details holds the nested parts of a transfer that are never queried by SQL.
 type details struct {
+	Initiator       string                     `json:"initiator,omitempty"`
 	FiatValue       *transfer.FiatValue        `json:"fiat_value,omitempty"`
 	OriginatingVASP *transfer.VASPRef          `json:"originating_vasp,omitempty"`
 	BeneficiaryVASP *transfer.VASPRef          `json:"beneficiary_vasp,omitempty"`
@@ -29,7 +30,7 @@ const transferCols = `id, vasp_id, ref, request_hash, message_id, direction, sta
 	memo, tx_hash, unhosted, counterparty_id, details, created_at, updated_at, expires_at, version`
 
 func transferArgs(t *store.Transfer, destKey string) ([]any, error) {
-	d, err := json.Marshal(details{
+	d, err := json.Marshal(details{Initiator: t.Initiator,
 		FiatValue: t.FiatValue, OriginatingVASP: t.OriginatingVASP, BeneficiaryVASP: t.BeneficiaryVASP,
 		Threshold: t.Threshold, Screening: t.Screening, Decision: t.Decision, NameMatch: t.NameMatch,
 	})
@@ -110,6 +111,7 @@ func scanTransfer(row interface{ Scan(...any) error }, withIdentity bool) (*stor
 	if err := json.Unmarshal([]byte(det), &d); err != nil {
 		return nil, fmt.Errorf("transfer %s: bad stored details: %w", t.ID, err)
 	}
+	t.Initiator = d.Initiator
 	t.FiatValue, t.OriginatingVASP, t.BeneficiaryVASP = d.FiatValue, d.OriginatingVASP, d.BeneficiaryVASP
 	t.Threshold, t.Screening, t.Decision, t.NameMatch = d.Threshold, d.Screening, d.Decision, d.NameMatch
 	t.CreatedAt, t.UpdatedAt, t.ExpiresAt = fromMicros(created), fromMicros(updated), fromNullMicros(expires)
@@ -154,7 +156,7 @@ var finalList = func() string {
 func (s *queries) MatchDeposit(ctx context.Context, m store.DepositMatch) (*store.Transfer, string, error) {
 	if m.TxHash != "" {
 		t, err := s.getTransfer(ctx, "match deposit by hash", `vasp_id = $1 AND direction = 'incoming'
-			AND tx_hash = $2 AND status NOT IN (`+finalList+`) ORDER BY id LIMIT 1`, m.VASPID, m.TxHash)
+			AND tx_hash = $2 ORDER BY id LIMIT 1`, m.VASPID, m.TxHash)
 		if err == nil {
 			return t, "tx_hash", nil
 		}

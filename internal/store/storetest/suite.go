@@ -267,8 +267,16 @@ func testDepositMatch(t *testing.T, s store.Store) {
 	require.Equal(t, "t1", m.ID, "matched by asset, destination and amount within the window")
 	require.Equal(t, "amount", how)
 
-	_, _, err = s.Read().MatchDeposit(ctx, store.DepositMatch{VASPID: "v1", TxHash: "0xdone"})
-	require.ErrorIs(t, err, store.ErrNotFound, "final transfers do not match")
+	m, how, err = s.Read().MatchDeposit(ctx, store.DepositMatch{VASPID: "v1", TxHash: "0xdone"})
+	require.NoError(t, err, "a hash matches whatever the status")
+	require.Equal(t, "t3", m.ID)
+	done2 := mkTransfer("v1", "t4")
+	done2.Direction, done2.Status, done2.CreatedAt = transfer.Incoming, transfer.StatusCancelled, t0
+	done2.Amount = decimal.RequireFromString("7")
+	tx(t, s, func(tx store.Tx) error { return tx.CreateTransfer(ctx, done2) })
+	_, _, err = s.Read().MatchDeposit(ctx, store.DepositMatch{VASPID: "v1", Network: "ethereum", Symbol: "USDC",
+		Destination: "0xabc", Amount: decimal.RequireFromString("7"), Since: t0.Add(-time.Hour)})
+	require.ErrorIs(t, err, store.ErrNotFound, "final transfers do not match by amount")
 	_, _, err = s.Read().MatchDeposit(ctx, store.DepositMatch{VASPID: "v1", Network: "ethereum", Symbol: "USDC",
 		Destination: "0xabc", Amount: decimal.RequireFromString("1"), Since: t0.Add(-time.Hour)})
 	require.ErrorIs(t, err, store.ErrNotFound)
