@@ -13,6 +13,12 @@ import (
 	"github.com/waybill/waybill/internal/vasp"
 )
 
+// Names of the demo VASPs.
+const (
+	demoAlpha = "Alpha Exchange GmbH"
+	demoBeta  = "Beta Exchange SAS"
+)
+
 // DemoVASP is one of the demo's hosted VASPs with its API key and wallets.
 type DemoVASP struct {
 	VASP    *vasp.VASP
@@ -77,13 +83,13 @@ func SeedDemo(ctx context.Context, n *Node, opt DemoOptions) (*Demo, error) {
 	}
 	var d Demo
 	var err error
-	if d.Alpha, err = mk("Alpha Exchange GmbH", "DE", []engine.WalletInput{
+	if d.Alpha, err = mk(demoAlpha, "DE", []engine.WalletInput{
 		{Network: "ethereum", Address: "0x52908400098527886E0F7030069857D2E4169EE7", CustomerRef: "alpha-cust-1", CustomerName: "Anna Schmidt"},
 		{Network: "bitcoin", Address: "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", CustomerRef: "alpha-cust-1", CustomerName: "Anna Schmidt"},
 	}); err != nil {
 		return nil, err
 	}
-	if d.Beta, err = mk("Beta Exchange SAS", "FR", []engine.WalletInput{
+	if d.Beta, err = mk(demoBeta, "FR", []engine.WalletInput{
 		{Network: "ethereum", Address: "0xde709f2102306220921060314715629080e2fb77", CustomerRef: "beta-cust-7", CustomerName: "Bruno Dupont"},
 		{Network: "bitcoin", Address: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", CustomerRef: "beta-cust-7", CustomerName: "Bruno Dupont"},
 	}); err != nil {

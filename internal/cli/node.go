@@ -52,6 +52,8 @@ type Node struct {
 	Engine  *engine.Engine
 	Runner  *jobs.Runner
 	Metrics *metrics.Metrics
+	// Mux holds every route; Handler is Mux behind the common middleware.
+	Mux     *http.ServeMux
 	Handler http.Handler
 	Log     *slog.Logger
 	Rand    io.Reader
@@ -127,6 +129,7 @@ func OpenNode(ctx context.Context, c config.Config, opt Options) (*Node, error) 
 	n.Runner = jobs.New(jobs.Config{Store: n.Store, Kinds: n.Engine.Kinds(adapters), Workers: c.Jobs.Workers, Poll: c.Jobs.Poll,
 		Clock: opt.Clock, Logger: opt.Logger, Observe: n.Metrics.Job})
 	mux := http.NewServeMux()
+	n.Mux = mux
 	api.Register(mux, api.Config{Engine: n.Engine, Store: n.Store, Metrics: n.Metrics, Logger: opt.Logger,
 		MaxBodyBytes: c.HTTP.MaxBodyBytes, Version: Version, Rand: opt.Rand})
 	n.Handler = api.Middleware(mux, opt.Logger, n.Metrics)

@@ -675,3 +675,9 @@ func (e *Engine) PutAsset(ctx context.Context, a store.Asset) (*store.Asset, err
 	err := e.store.InTx(ctx, func(tx store.Tx) error { return tx.UpsertAsset(ctx, &a) })
 	return &a, err
 }
+
+// WebhookSecrets returns an endpoint's signing secrets, newest first (for the demo receiver and
+// the dashboard; never logged).
+func (e *Engine) WebhookSecrets(ctx context.Context, ep *store.WebhookEndpoint) ([]webhook.Secret, error) {
+	return e.hooks.OpenSecrets(ctx, ep)
+}
