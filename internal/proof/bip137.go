@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	btcaddr "github.com/btcsuite/btcd/address/v2"
@@ -70,27 +71,35 @@ func parseBIP137Signature(s string) (bip137Kind, []byte, *FieldError) {
 	return kind, compact, nil
 }
 
-// bip137Scripts returns the output scripts the recovered key may pay to, each with its method
-// name. Header 31-34 (compressed P2PKH) also matches the key's segwit addresses: Electrum,
-// Trezor and others sign for P2WPKH and P2SH-P2WPKH with that header, and the key is the same.
-func bip137Scripts(kind bip137Kind, compact, hash []byte) ([][]byte, []string, bool) {
+// candidate is an output script the recovered key may pay to, and the method that names it.
+type candidate struct {
+	script []byte
+	method string
+}
+
+// bip137Candidates returns the output scripts the recovered key may pay to. Header 31-34
+// (compressed P2PKH) also matches the key's segwit addresses: Electrum, Trezor and others sign
+// for P2WPKH and P2SH-P2WPKH with that header, and the key is the same.
+func bip137Candidates(kind bip137Kind, compact, hash []byte) ([]candidate, bool) {
 	pub, _, err := ecdsa.RecoverCompact(compact, hash)
 	if err != nil {
-		return nil, nil, false
+		return nil, false
 	}
 	if kind == kindP2PKHUncompressed {
-		return [][]byte{p2pkhScript(btcaddr.Hash160(pub.SerializeUncompressed()))},
-			[]string{"bip137/p2pkh-uncompressed"}, true
+		return []candidate{{p2pkhScript(btcaddr.Hash160(pub.SerializeUncompressed())), "bip137/p2pkh-uncompressed"}}, true
 	}
 	h := btcaddr.Hash160(pub.SerializeCompressed())
 	switch kind {
 	case kindP2SHP2WPKH:
-		return [][]byte{p2shP2WPKHScript(h)}, []string{"bip137/p2sh-p2wpkh"}, true
+		return []candidate{{p2shP2WPKHScript(h), "bip137/p2sh-p2wpkh"}}, true
 	case kindP2WPKH:
-		return [][]byte{p2wpkhScript(h)}, []string{"bip137/p2wpkh"}, true
+		return []candidate{{p2wpkhScript(h), "bip137/p2wpkh"}}, true
 	}
-	return [][]byte{p2pkhScript(h), p2wpkhScript(h), p2shP2WPKHScript(h)},
-		[]string{"bip137/p2pkh", "bip137/p2wpkh", "bip137/p2sh-p2wpkh"}, true
+	return []candidate{
+		{p2pkhScript(h), "bip137/p2pkh"},
+		{p2wpkhScript(h), "bip137/p2wpkh"},
+		{p2shP2WPKHScript(h), "bip137/p2sh-p2wpkh"},
+	}, true
 }
 
 func verifyBIP137(p Proof) (Result, error) {
@@ -108,30 +117,24 @@ func verifyBIP137(p Proof) (Result, error) {
 		res.Reason = "inconclusive: BIP-137 signatures cannot prove P2WSH or P2TR addresses; use bip322"
 		return res, nil
 	}
-	scripts, methods, ok := bip137Scripts(kind, compact, bitcoinMessageHash(p.Message))
+	candidates, ok := bip137Candidates(kind, compact, bitcoinMessageHash(p.Message))
 	if !ok {
 		res.Reason = reasonBadSig
 		return res, nil
 	}
-	matched := -1
-	for i, s := range scripts {
-		if bytes.Equal(s, want) {
-			matched = i
-			break
-		}
-	}
-	switch {
-	case matched < 0:
+	i := slices.IndexFunc(candidates, func(c candidate) bool { return bytes.Equal(c.script, want) })
+	if i < 0 {
 		res.Reason = reasonOtherKey + " (or the message was changed)"
-	case !mentionsAddress(p.Network, p.Address, p.Message):
-		res.Method = methods[matched]
-		res.Reason = reasonNoMention
-	default:
-		res.Method = methods[matched]
-		res.Verified = true
-		res.Strength = StrengthCryptographic
-		res.Reason = "the key of the address signed the message (BIP-137 signed message)"
+		return res, nil
 	}
+	res.Method = candidates[i].method
+	if !mentionsAddress(p.Network, p.Address, p.Message) {
+		res.Reason = reasonNoMention
+		return res, nil
+	}
+	res.Verified = true
+	res.Strength = StrengthCryptographic
+	res.Reason = "the key of the address signed the message (BIP-137 signed message)"
 	return res, nil
 }
 

@@ -172,12 +172,12 @@ func TestBIP137KnownAnswer(t *testing.T) {
 			require.Nil(t, ferr)
 			want, err := address.ScriptPubKey(address.Bitcoin, tt.addr)
 			require.NoError(t, err)
-			scripts, methods, ok := bip137Scripts(kind, compact, bitcoinMessageHash(tt.message))
+			candidates, ok := bip137Candidates(kind, compact, bitcoinMessageHash(tt.message))
 			require.True(t, ok)
-			i := slices.IndexFunc(scripts, func(s []byte) bool { return string(s) == string(want) })
+			i := slices.IndexFunc(candidates, func(c candidate) bool { return string(c.script) == string(want) })
 			require.Equal(t, tt.match, i >= 0)
 			if tt.match {
-				require.Equal(t, tt.method, methods[i])
+				require.Equal(t, tt.method, candidates[i].method)
 			}
 			// Through Verify: none of these messages names its address.
 			res, err := Verify(Proof{Type: TypeBIP137, Network: address.Bitcoin, Address: tt.addr, Message: tt.message, Signature: tt.sig})
