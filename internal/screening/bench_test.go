@@ -1,8 +1,13 @@
 package screening
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"testing"
@@ -130,19 +135,80 @@ func BenchmarkLookup(b *testing.B) {
 	b.Run("miss", func(b *testing.B) { run(b, 1) })
 }
 
-// BenchmarkLoad measures making a 10-million-address list: "build" from entries (generation
-// included), reporting seconds and heap bytes per address of the result.
+// BenchmarkLoad measures making a 10-million-address list, reporting seconds and heap bytes
+// per address of the result: "build" from entries (generating them included), "snapshot" by
+// reading a snapshot file, and "csv" by importing a CSV stream (generated on the fly).
 func BenchmarkLoad(b *testing.B) {
-	b.Run("build", func(b *testing.B) {
+	measure := func(b *testing.B, load func() *List) {
 		for b.Loop() {
 			before := heapInUse()
 			start := time.Now()
-			l := genList(b, benchAddresses)
+			l := load()
 			elapsed := time.Since(start)
 			after := heapInUse()
 			b.ReportMetric(elapsed.Seconds(), "s/load")
 			b.ReportMetric(float64(after-before)/float64(l.Len()), "heap-B/addr")
 			runtime.KeepAlive(l)
 		}
+	}
+	b.Run("build", func(b *testing.B) {
+		measure(b, func() *List { return genList(b, benchAddresses) })
+	})
+	b.Run("snapshot", func(b *testing.B) {
+		path := filepath.Join(b.TempDir(), "bench.snapshot")
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := WriteSnapshot(f, genList(b, benchAddresses)); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		measure(b, func() *List {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			l, err := ReadSnapshot(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return l
+		})
+	})
+	b.Run("csv", func(b *testing.B) {
+		path := filepath.Join(b.TempDir(), "bench.csv")
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := bufio.NewWriterSize(f, 1<<16)
+		w.WriteString("address,network,entity,tags,id\n")
+		var buf []byte
+		for i := range benchAddresses {
+			var network string
+			buf, network = genAddress(buf, 0, uint64(i))
+			e := strconv.Itoa(i / 1000)
+			w.Write(buf)
+			w.WriteString("," + network + ",Entity " + e + ",CYBER2|DPRK3," + e + "\n")
+		}
+		if err := errors.Join(w.Flush(), f.Close()); err != nil {
+			b.Fatal(err)
+		}
+		measure(b, func() *List {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			l, err := Import(context.Background(), f, FormatCSV, ImportOptions{Name: "bench"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return l
+		})
 	})
 }

@@ -81,6 +81,8 @@ func ReadCSV(ctx context.Context, r io.Reader, progress ProgressFunc, add func(E
 	if cols[colAddress] < 0 {
 		return Source{}, &LineError{Line: 1, Err: errors.New("header has no address column")}
 	}
+	var prevTags string
+	var tags []string
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -107,13 +109,10 @@ func ReadCSV(ctx context.Context, r io.Reader, progress ProgressFunc, add func(E
 			}
 			e.RiskScore = &d
 		}
-		var tags []string
-		for t := range strings.FieldsFuncSeq(field(colTags), func(r rune) bool { return r == '|' || r == ';' }) {
-			if t = strings.TrimSpace(t); t != "" {
-				tags = append(tags, t)
-			}
+		if raw := field(colTags); raw != prevTags {
+			prevTags, tags = raw, splitTags(raw)
 		}
-		e.Tags = tags
+		e.Tags = tags // shared by consecutive rows with the same tags; never modified
 		if err := f.add(add, e, false); err != nil {
 			if errors.Is(err, ErrInvalidEntry) {
 				return Source{}, &LineError{Line: line, Err: err}
@@ -125,6 +124,23 @@ func ReadCSV(ctx context.Context, r io.Reader, progress ProgressFunc, add func(E
 		}
 	}
 	return f.done()
+}
+
+// splitTags splits a tags field at '|' and ';' and drops empty tags.
+func splitTags(s string) []string {
+	var tags []string
+	for s != "" {
+		t := s
+		if i := strings.IndexAny(s, "|;"); i >= 0 {
+			t, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags
 }
 
 // csvError turns an encoding/csv error into a *LineError; a csv.ParseError names the line but

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sync/atomic"
 	"time"
 )
 
@@ -106,7 +107,7 @@ func Import(ctx context.Context, r io.Reader, format Format, opts ImportOptions)
 		return nil, err
 	}
 	b := NewBuilder(name, opts.SizeHint)
-	src, err := read(ctx, r, opts.Progress, b.Add)
+	src, err := readInto(ctx, r, read, opts.Progress, b)
 	if err != nil {
 		return nil, fmt.Errorf("screening: import %s list %q: %w", format, name, err)
 	}
@@ -119,6 +120,57 @@ func Import(ctx context.Context, r io.Reader, format Format, opts ImportOptions)
 		return nil, fmt.Errorf("screening: import %s list %q: %w", format, name, err)
 	}
 	return l, nil
+}
+
+// errBuildStopped tells a reader that the builder failed; readInto returns the builder's error.
+var errBuildStopped = errors.New("screening: build stopped")
+
+// readInto reads a source into b, reading and parsing in this goroutine while another one adds
+// to the builder, so that an import uses two cores. Entries are checked here, so that errors
+// still name their line; the builder only fails on a list's size limits.
+func readInto(ctx context.Context, r io.Reader, read func(context.Context, io.Reader, ProgressFunc, func(Entry) error) (Source, error), progress ProgressFunc, b *Builder) (Source, error) {
+	const batchSize = 1024
+	batches := make(chan []Entry, 4)
+	var failed atomic.Bool
+	var buildErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for batch := range batches {
+			for _, e := range batch {
+				if buildErr != nil {
+					break
+				}
+				if buildErr = b.Add(e); buildErr != nil {
+					failed.Store(true)
+				}
+			}
+		}
+	}()
+	batch := make([]Entry, 0, batchSize)
+	src, err := read(ctx, r, progress, func(e Entry) error {
+		if failed.Load() {
+			return errBuildStopped
+		}
+		if err := checkEntry(e); err != nil {
+			return err
+		}
+		batch = append(batch, e)
+		if len(batch) == batchSize {
+			batches <- batch
+			batch = make([]Entry, 0, batchSize)
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
+	<-done
+	if buildErr != nil {
+		return Source{}, buildErr
+	}
+	return src, err
 }
 
 // DefaultVersionID returns the version id of a list read from src: its publication date

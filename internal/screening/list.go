@@ -196,7 +196,8 @@ func tableSize(n int) int { return int(homes(n)) + 64 }
 // concurrent use, and is spent by Build.
 type Builder struct {
 	name       string
-	slots      []slot
+	chunks     [][]slot // filled in order; no slot moves until Build
+	n          int
 	networks   []string
 	networkIdx map[string]uint32
 	entities   []entity
@@ -226,10 +227,9 @@ type lastEntity struct {
 // NewBuilder returns a Builder for a list called name; sizeHint, when positive, is the
 // expected number of addresses.
 func NewBuilder(name string, sizeHint int) *Builder {
-	sizeHint = min(max(sizeHint, 0), 1<<26)
 	return &Builder{
 		name:       name,
-		slots:      make([]slot, 0, tableSize(sizeHint)),
+		chunks:     [][]slot{make([]slot, 0, min(max(sizeHint, 256), builderChunk))},
 		networkIdx: map[string]uint32{},
 		entityIdx:  map[entityKey]uint32{},
 		recordIdx:  map[record]uint32{},
@@ -237,7 +237,11 @@ func NewBuilder(name string, sizeHint int) *Builder {
 }
 
 // Len returns the number of entries added so far.
-func (b *Builder) Len() int { return len(b.slots) }
+func (b *Builder) Len() int { return b.n }
+
+// builderChunk is the number of slots in each chunk of a Builder: adding never copies slots,
+// and Build copies them once into a table of the exact size.
+const builderChunk = 1 << 16
 
 // Add adds one entry. Its errors wrap ErrInvalidEntry and name the problem, never the
 // entry's content.
@@ -245,29 +249,29 @@ func (b *Builder) Add(e Entry) error {
 	if b.built {
 		return errors.New("screening: builder already built")
 	}
-	k, ok := keyOf(e.Address)
-	if !ok {
-		if strings.TrimSpace(e.Address) == "" {
-			return fmt.Errorf("%w: address is empty", ErrInvalidEntry)
-		}
-		return fmt.Errorf("%w: address is longer than %d bytes", ErrInvalidEntry, MaxAddressLen)
+	if err := checkEntry(e); err != nil {
+		return err
 	}
-	if len(b.slots) >= MaxListAddresses {
+	k, _ := keyOf(e.Address)
+	if b.n >= MaxListAddresses {
 		return fmt.Errorf("%w: list holds more than %d addresses", ErrInvalidEntry, MaxListAddresses)
 	}
 	score := decimal.NewFromInt(DefaultRiskScore)
 	if e.RiskScore != nil {
 		score = *e.RiskScore
-		if score.Sign() < 0 || score.GreaterThan(decimal.NewFromInt(maxRiskScore)) {
-			return fmt.Errorf("%w: risk score outside 0-%d", ErrInvalidEntry, maxRiskScore)
-		}
 	}
 	network := strings.ToLower(strings.TrimSpace(e.Network))
 	ref, err := b.recordFor(network, strings.TrimSpace(e.Entity), strings.TrimSpace(e.ID), score, e.Tags)
 	if err != nil {
 		return err
 	}
-	b.slots = append(b.slots, makeSlot(k, ref))
+	last := &b.chunks[len(b.chunks)-1]
+	if len(*last) == cap(*last) {
+		b.chunks = append(b.chunks, make([]slot, 0, builderChunk))
+		last = &b.chunks[len(b.chunks)-1]
+	}
+	*last = append(*last, makeSlot(k, ref))
+	b.n++
 	return nil
 }
 
@@ -315,6 +319,21 @@ func (b *Builder) entityFor(name, id string, score decimal.Decimal, tags []strin
 	return ei, nil
 }
 
+// checkEntry reports what makes e unfit for any list: an empty or over-long address, a risk
+// score outside 0-10.
+func checkEntry(e Entry) error {
+	addr := strings.TrimSpace(e.Address)
+	switch {
+	case addr == "":
+		return fmt.Errorf("%w: address is empty", ErrInvalidEntry)
+	case len(addr) > MaxAddressLen:
+		return fmt.Errorf("%w: address is longer than %d bytes", ErrInvalidEntry, MaxAddressLen)
+	case e.RiskScore != nil && (e.RiskScore.Sign() < 0 || e.RiskScore.GreaterThan(decimal.NewFromInt(maxRiskScore))):
+		return fmt.Errorf("%w: risk score outside 0-%d", ErrInvalidEntry, maxRiskScore)
+	}
+	return nil
+}
+
 // maxNetworks bounds the distinct network names of a list.
 const maxNetworks = 1 << 16
 
@@ -342,7 +361,11 @@ func (b *Builder) Build(v Version) (*List, error) {
 	if err := checkLabel("version", v.ID); err != nil {
 		return nil, err
 	}
-	slots := b.slots
+	slots := make([]slot, 0, tableSize(b.n))
+	for i, c := range b.chunks {
+		slots = append(slots, c...)
+		b.chunks[i] = nil
+	}
 	l := &List{name: b.name, version: v, records: b.records, networks: b.networks, entities: b.entities}
 	*b = Builder{built: true}
 	sortSlots(slots)
