@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -201,5 +200,5 @@ func xmlError(d *xml.Decoder, err error) error {
 		return &LineError{Line: se.Line, Err: errors.New(se.Msg)}
 	}
 	line, _ := d.InputPos()
-	return &LineError{Line: line, Err: fmt.Errorf("%w", err)}
+	return &LineError{Line: line, Err: err}
 }
