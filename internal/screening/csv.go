@@ -104,7 +104,7 @@ func ReadCSV(ctx context.Context, r io.Reader, progress ProgressFunc, add func(E
 		}
 		if s := field(colRiskScore); s != "" {
 			d, err := decimal.NewFromString(s)
-			if err != nil || d.Sign() < 0 || d.GreaterThan(decimal.NewFromInt(maxRiskScore)) {
+			if err != nil || !validRiskScore(d) {
 				return Source{}, &LineError{Line: line, Field: "risk_score", Err: fmt.Errorf("not a number from 0 to %d", maxRiskScore)}
 			}
 			e.RiskScore = &d

@@ -29,9 +29,13 @@ func NewIndex(lists ...*List) (*Index, error) {
 	return x, nil
 }
 
-// With returns an index holding x's lists and l, which replaces any list of the same name.
+// With returns an index holding x's lists and l, which replaces any list of the same name; a
+// nil l adds nothing.
 func (x *Index) With(l *List) *Index {
 	lists := x.Lists()
+	if l == nil {
+		return &Index{lists: lists}
+	}
 	i, found := slices.BinarySearchFunc(lists, l.Name(), func(e *List, name string) int {
 		return strings.Compare(e.Name(), name)
 	})

@@ -23,6 +23,11 @@ const DefaultRiskScore = maxRiskScore
 // screeningResult.
 const maxRiskScore = 10
 
+// validRiskScore reports whether d is a risk score: 0 to 10.
+func validRiskScore(d decimal.Decimal) bool {
+	return d.Sign() >= 0 && !d.GreaterThan(decimal.NewFromInt(maxRiskScore))
+}
+
 // ErrInvalidEntry is wrapped by the errors of Builder.Add.
 var ErrInvalidEntry = errors.New("screening: invalid list entry")
 
@@ -120,6 +125,16 @@ func makeSlot(k key, ref uint32) slot {
 
 func (s *slot) hi() uint64 { return uint64(s.k[0])<<32 | uint64(s.k[1]) }
 func (s *slot) lo() uint64 { return uint64(s.k[2])<<32 | uint64(s.k[3]) }
+
+func compareSlots(a, b slot) int {
+	switch {
+	case a.less(&b):
+		return -1
+	case b.less(&a):
+		return 1
+	}
+	return 0
+}
 
 // less orders slots by key, then record.
 func (s *slot) less(o *slot) bool {
@@ -243,8 +258,9 @@ func (b *Builder) Len() int { return b.n }
 // and Build copies them once into a table of the exact size.
 const builderChunk = 1 << 16
 
-// Add adds one entry. Its errors wrap ErrInvalidEntry and name the problem, never the
-// entry's content.
+// Add adds one entry. An entry unfit for a list is refused with an error that wraps
+// ErrInvalidEntry and names the problem, never the entry's content. Add does not retain
+// e.Tags.
 func (b *Builder) Add(e Entry) error {
 	if b.built {
 		return errors.New("screening: builder already built")
@@ -328,7 +344,7 @@ func checkEntry(e Entry) error {
 		return fmt.Errorf("%w: address is empty", ErrInvalidEntry)
 	case len(addr) > MaxAddressLen:
 		return fmt.Errorf("%w: address is longer than %d bytes", ErrInvalidEntry, MaxAddressLen)
-	case e.RiskScore != nil && (e.RiskScore.Sign() < 0 || e.RiskScore.GreaterThan(decimal.NewFromInt(maxRiskScore))):
+	case e.RiskScore != nil && !validRiskScore(*e.RiskScore):
 		return fmt.Errorf("%w: risk score outside 0-%d", ErrInvalidEntry, maxRiskScore)
 	}
 	return nil
@@ -397,7 +413,8 @@ func checkLabel(what, s string) error {
 // sortSlots sorts slots by (key, record) in place, so it needs no second copy of them: an
 // American flag sort (count, then cycles of swaps) by the top 8 bits, which keeps the writes in
 // 256 sequential streams, then the same within each of those buckets by the next bits (down to
-// 4 to 8 slots a bucket, since keys are uniform), then each small bucket by insertion sort.
+// 4 to 8 slots a bucket, since keys are uniform), then each small bucket by insertion sort and
+// the rare large one (many entries for one address) by pdqsort.
 func sortSlots(slots []slot) {
 	const topBits = 8
 	fineBits := uint(0)
@@ -413,9 +430,14 @@ func sortSlots(slots []slot) {
 		sub := 1 << subBits
 		fine := flagSort(run, 64-fineBits, sub, uint64(t)*uint64(sub))
 		for b := 0; b+1 < len(fine); b++ {
-			for i := fine[b] + 1; i < fine[b+1]; i++ {
-				for j := i; j > fine[b] && run[j].less(&run[j-1]); j-- {
-					run[j], run[j-1] = run[j-1], run[j]
+			bucket := run[fine[b]:fine[b+1]]
+			if len(bucket) > 32 { // one address on the list many times over
+				slices.SortFunc(bucket, compareSlots)
+				continue
+			}
+			for i := 1; i < len(bucket); i++ {
+				for j := i; j > 0 && bucket[j].less(&bucket[j-1]); j-- {
+					bucket[j], bucket[j-1] = bucket[j-1], bucket[j]
 				}
 			}
 		}
@@ -468,7 +490,8 @@ func dedupe(slots []slot) int {
 // place spreads sorted slots into an ordered linear-probing table of m home positions: each
 // slot goes to its home position or, when that is taken, to the next free one; the gaps are
 // empty slots. It works in place from the back (a slot never moves to a lower position), in
-// the capacity of slots when there is room.
+// the capacity of slots when it fits the table closely, else in a new array of the table's
+// size.
 func place(slots []slot, m uint64) []slot {
 	n := len(slots)
 	if n == 0 {
@@ -481,7 +504,12 @@ func place(slots []slot, m uint64) []slot {
 		pos[i], next = uint32(p), p+1
 	}
 	size := max(next, m)
-	table := slices.Grow(slots, int(size)-n)[:size]
+	table := slots
+	if c := uint64(cap(slots)); c < size || c > size+size/16+64 {
+		table = make([]slot, n, size)
+		copy(table, slots)
+	}
+	table = table[:size]
 	empty := slot{ref: emptyRef}
 	end := size
 	for i := n - 1; i >= 0; i-- {

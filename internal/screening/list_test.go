@@ -195,6 +195,26 @@ func TestSortSlotsClustered(t *testing.T) {
 	checkTable(t, l)
 }
 
+func TestBuildManyEntriesForOneAddress(t *testing.T) {
+	t.Parallel()
+	b := NewBuilder("t", 0)
+	entities := map[string]bool{}
+	for i := range 20_000 {
+		// Thousands of entities for one address, most of them added more than once, in no order.
+		e := strconv.Itoa(int(splitmix(uint64(i)) % 10_000))
+		entities[e] = true
+		require.NoError(t, b.Add(Entry{Address: addrOTC, Entity: e}))
+	}
+	require.NoError(t, b.Add(Entry{Address: addrTron}))
+	l, err := b.Build(Version{ID: "1"})
+	require.NoError(t, err)
+	checkTable(t, l)
+	require.Equal(t, len(entities), len(l.Lookup(addrOTC)))
+	require.Equal(t, len(entities)+1, l.Len())
+	require.Len(t, l.Lookup(addrTron), 1)
+	require.LessOrEqual(t, cap(l.table), len(l.table)+len(l.table)/16+64, "no spare capacity kept")
+}
+
 func TestIndex(t *testing.T) {
 	t.Parallel()
 	ofac := buildList(t, "ofac-sdn", "2025-06-03", Entry{Address: addrOTC, Entity: "Example OTC", Tags: []string{"CYBER2"}})
@@ -228,6 +248,7 @@ func TestIndex(t *testing.T) {
 
 	var none *Index
 	require.True(t, none.Empty())
+	require.True(t, none.With(nil).Empty())
 	require.Empty(t, none.Lookup(addrOTC))
 	require.Equal(t, []string{"ofac-sdn@2025-06-03"}, none.With(ofac).Versions())
 }

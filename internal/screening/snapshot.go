@@ -320,7 +320,7 @@ func (s *sumReader) entity() (entity, error) {
 		*p = v
 	}
 	d, err := decimal.NewFromString(score)
-	if err != nil || d.Sign() < 0 || d.GreaterThan(decimal.NewFromInt(maxRiskScore)) {
+	if err != nil || !validRiskScore(d) {
 		return e, errors.New("bad risk score")
 	}
 	e.score = d
