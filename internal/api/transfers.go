@@ -14,7 +14,6 @@ import (
 	"github.com/waybill/waybill/internal/transfer"
 )
 
-
 // TransferView is a transfer as the API returns it: the record, the actions its VASP may take
 // now, and on request its audit trail.
 type TransferView struct {
