@@ -98,7 +98,7 @@ func (m *Matcher) slow(a, b *Prepared) Comparison {
 	case a.gen != "" && b.gen != "" && a.gen != b.gen:
 		c.Score *= generationPenalty
 		c.Flags |= FlagGeneration
-	case (a.gen == "") != (b.gen == ""):
+	case (a.gen == "") != (b.gen == "") && c.Pass != PassNone:
 		c.Score *= m.cfg.DropPenalty
 		c.Dropped++
 		c.Passes.add(PassDropped)
@@ -406,9 +406,7 @@ func (s *search) result() Comparison {
 		case j >= 0:
 			posB[i] = j
 			usedB |= 1 << j
-			if s.rel[i][j] != PassNone {
-				c.Passes.add(s.rel[i][j])
-			}
+			c.Passes.add(s.rel[i][j])
 			fieldsA |= s.a.toks[i].field
 			fieldsB |= s.b.toks[j].field
 		case j == -1 && !s.a.toks[i].optional():
@@ -444,11 +442,10 @@ func (s *search) result() Comparison {
 	if c.Dropped > 0 {
 		c.Passes.add(PassDropped)
 	}
-	if c.Passes == 0 {
-		c.Passes.add(PassNone)
-	}
+	// A pair with no relation at all (a wrong initial) means the names did not match, whatever
+	// else did.
 	c.Pass = PassNone
-	if c.Passes != 1<<PassNone {
+	if c.Passes != 0 && !c.Passes.Has(PassNone) {
 		c.Pass = Pass(bits.Len16(uint16(c.Passes)) - 1)
 	}
 	return c

@@ -5,13 +5,17 @@ import (
 	"fmt"
 )
 
-// Threshold presets from GTR's pii-matching-tools. ThresholdDefault is what New uses when
-// Config.Threshold is zero.
+// Threshold presets from GTR's pii-matching-tools.
 const (
-	ThresholdStrict   = 0.95
-	ThresholdDefault  = 0.90
+	// ThresholdStrict accepts exact, reordered and dropped-middle-name matches and near-identical
+	// spellings.
+	ThresholdStrict = 0.95
+	// ThresholdDefault is what New uses when Config.Threshold is zero (GTR's default).
+	ThresholdDefault = 0.90
+	// ThresholdModerate also accepts two weak steps together (a nickname and a dropped name).
 	ThresholdModerate = 0.85
-	ThresholdLenient  = 0.70
+	// ThresholdLenient accepts most spelling variants; suited to screening, not verification.
+	ThresholdLenient = 0.70
 )
 
 // Config tunes a Matcher. A zero field takes its documented default, so Config{} is the default

@@ -2,7 +2,7 @@ package namematch
 
 // DoubleMetaphone returns the primary and alternate Double Metaphone keys of word (Lawrence
 // Philips, "The Double Metaphone Search Algorithm", C/C++ Users Journal, June 2000), each at most
-// maxLen characters long; maxLen < 1 means 4, the length of the published examples. When a word
+// maxLen characters long (at most 32); maxLen < 1 means 4, the length of the published examples. When a word
 // has no alternate pronunciation the alternate key equals the primary key, as in Apache
 // commons-codec, whose published test data the tests use.
 //

@@ -9,7 +9,9 @@ type Kind uint8
 // The kinds of name. The zero Kind is invalid: a name prepared with it has no tokens and is
 // reported as missing.
 const (
+	// Natural is a natural person: honorifics, particles, nicknames and initials apply.
 	Natural Kind = iota + 1
+	// Legal is a legal person: legal forms are recognised and stopwords are optional.
 	Legal
 )
 
@@ -41,11 +43,11 @@ type Verdict string
 
 // The verdicts.
 const (
-	// Match: the score reached the threshold.
+	// Match means the score reached the threshold.
 	Match Verdict = "match"
-	// Mismatch: both sides were present and the score stayed below the threshold.
+	// Mismatch means both sides were present and the score stayed below the threshold.
 	Mismatch Verdict = "mismatch"
-	// Missing: the received field (or the KYC name) was empty, so nothing could be compared.
+	// Missing means the received field (or the KYC name) was empty, so nothing was compared.
 	Missing Verdict = "missing"
 )
 
@@ -54,10 +56,14 @@ type Field string
 
 // The fields.
 const (
-	FieldPrimary   Field = "primary_identifier"   // family name of a natural person
-	FieldSecondary Field = "secondary_identifier" // given names of a natural person
-	FieldLegalName Field = "legal_name"           // name of a legal person
-	FieldName      Field = "name"                 // a whole natural-person name given as one string
+	// FieldPrimary is the family name of a natural person (IVMS101 primaryIdentifier).
+	FieldPrimary Field = "primary_identifier"
+	// FieldSecondary is the given names of a natural person (IVMS101 secondaryIdentifier).
+	FieldSecondary Field = "secondary_identifier"
+	// FieldLegalName is the name of a legal person.
+	FieldLegalName Field = "legal_name"
+	// FieldName is a whole natural-person name received as one string.
+	FieldName Field = "name"
 )
 
 // Pass names the step of the matcher that a match needed, from the strongest to the weakest.
@@ -66,14 +72,26 @@ type Pass uint8
 
 // The passes, in order of increasing weakness.
 const (
-	PassNone      Pass = iota // nothing matched
-	PassExact                 // equal after normalisation (case, diacritics, script, punctuation, legal form spelling)
-	PassReordered             // the same tokens in another order (given and family name swapped)
-	PassDropped               // tokens of the longer name left out (middle names, second surname, one-sided Jr)
-	PassNickname              // a nickname or spelling variant from the name table (Bob/Robert)
-	PassInitials              // an initial for a given name, or an acronym for a legal name
-	PassPhonetic              // sounds alike (Double Metaphone) or the same consonants as an Arabic-script name
-	PassFuzzy                 // similar spelling (Jaro-Winkler and Damerau-Levenshtein)
+	// PassNone means nothing matched.
+	PassNone Pass = iota
+	// PassExact means equal after normalisation (case, diacritics, script, punctuation, spacing,
+	// spelling of the legal form).
+	PassExact
+	// PassReordered means the same tokens in another order (given and family name swapped).
+	PassReordered
+	// PassDropped means tokens of the longer name were left out (middle names, a second surname,
+	// a one-sided Jr).
+	PassDropped
+	// PassNickname means a nickname or spelling variant from the name table (Bob/Robert,
+	// Mohammed/Muhammad, Park/Bak).
+	PassNickname
+	// PassInitials means an initial for a given name, or an acronym for a legal name.
+	PassInitials
+	// PassPhonetic means the tokens sound alike (Double Metaphone), or an Arabic-script token has
+	// the consonants of the other.
+	PassPhonetic
+	// PassFuzzy means similar spelling (Jaro-Winkler and Damerau-Levenshtein).
+	PassFuzzy
 )
 
 var passNames = [...]string{"none", "exact", "reordered", "dropped", "nickname", "initials", "phonetic", "fuzzy"}
@@ -126,12 +144,14 @@ type Flags uint8
 
 // The flags.
 const (
-	// FlagLegalForm: both legal names carry a legal form and the forms are of different kinds.
+	// FlagLegalForm means both legal names carry a legal form and the forms are of different
+	// kinds (Config.LegalFormPenalty applied).
 	FlagLegalForm Flags = 1 << iota
-	// FlagGeneration: both names carry a generational suffix and they differ (Jr against Sr).
+	// FlagGeneration means both names carry a generational suffix and they differ (Jr against
+	// Sr); the score is halved.
 	FlagGeneration
-	// FlagIncomplete: one name has a single token against several (a family name alone), or a
-	// field of a name found no counterpart; the score is halved.
+	// FlagIncomplete means one name has a single token against several (a family name alone),
+	// or a field of a name found no counterpart; the score is halved.
 	FlagIncomplete
 )
 

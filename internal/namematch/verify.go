@@ -8,16 +8,20 @@ import (
 // FieldResult is the verdict for one field of the received name, as in GTR's per-field PII
 // verification.
 type FieldResult struct {
-	Field   Field   `json:"field"`
+	// Field says which part of the received name this is.
+	Field Field `json:"field"`
+	// Verdict is the field's verdict against the threshold.
 	Verdict Verdict `json:"verdict"`
 	// Score is how well the field is found in the KYC name, in [0, 1]; 0 when missing.
 	Score float64 `json:"score"`
-	Pass  Pass    `json:"pass"`
+	// Pass is the weakest step the field's match needed.
+	Pass Pass `json:"pass"`
 }
 
 // Result is the outcome of Verify: an overall verdict, one verdict per field, and what decided
 // them, for the audit trail. It contains no part of either name.
 type Result struct {
+	// Verdict is the overall verdict.
 	Verdict Verdict `json:"verdict"`
 	// Score is the overall score in [0, 1] (Comparison.Score of the whole names).
 	Score float64 `json:"score"`
@@ -32,8 +36,10 @@ type Result struct {
 	Flags string `json:"flags,omitempty"`
 	// TokenSortRatio is the Levenshtein ratio of the two names with their tokens sorted, the
 	// measure GTR and Notabene document; it is reported for reference and does not decide.
-	TokenSortRatio float64       `json:"token_sort_ratio"`
-	Fields         []FieldResult `json:"fields"`
+	TokenSortRatio float64 `json:"token_sort_ratio"`
+	// Fields holds one result per field of the received name, in a fixed order: primary and
+	// secondary identifier for a natural person's parts, otherwise the one name.
+	Fields []FieldResult `json:"fields"`
 	// Explanation says the same in one line of text.
 	Explanation string `json:"explanation"`
 }
