@@ -18,19 +18,22 @@ import (
 
 // Screening statuses, as in GTR's screeningResult.
 const (
-	// StatusNone: nothing screened the address (no list, no provider, or no address).
+	// StatusNone means nothing screened the address (no list, no provider, or no address).
 	StatusNone = "NONE"
-	// StatusCompleted: every source answered.
+	// StatusCompleted means every source answered.
 	StatusCompleted = "COMPLETED"
-	// StatusError: a source failed; the result holds what the others found.
+	// StatusError means a source failed; the result holds what the others found.
 	StatusError = "ERROR"
-	// StatusTimeout: a source did not answer in time; the result holds what the others found.
+	// StatusTimeout means a source did not answer in time; the result holds what the others
+	// found.
 	StatusTimeout = "TIMEOUT"
 )
 
-// Roles of a screened address in a transfer.
+// Roles of a screened address in a transfer (transfer.ScreeningResult.Role).
 const (
-	RoleOrigin      = "origin"
+	// RoleOrigin is the address the funds leave from.
+	RoleOrigin = "origin"
+	// RoleDestination is the address the funds go to.
 	RoleDestination = "destination"
 )
 

@@ -282,3 +282,24 @@ func TestScreenTransfer(t *testing.T) {
 	require.Len(t, got, 1, "no origin address, nothing to screen there")
 	require.Equal(t, RoleDestination, got[0].Role)
 }
+
+func TestTruncate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"eleven char", 10, "eleven cha…"},
+		{"ééééé", 3, "é…"}, // never cuts a rune in two
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, truncate(tt.in, tt.n), "%q", tt.in)
+	}
+	long := &fakeProvider{name: "trm", err: errors.New(strings.Repeat("x", 500))}
+	r := NewScreener(Config{Providers: []Provider{long}}).Screen(context.Background(), "tron", addrTron)
+	require.Equal(t, StatusError, r.Status)
+	require.Len(t, r.Message, len("trm: error: ")+200+len("…"))
+}
