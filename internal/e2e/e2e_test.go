@@ -63,13 +63,24 @@ func TestWithdrawalCompletes(t *testing.T) {
 		n.Hooks.WaitType(t, alpha.VASP.ID, out.ID, webhook.TransferCreated)
 		n.Hooks.WaitType(t, beta.VASP.ID, in.ID, webhook.TransferReceived)
 
-		// 2. To an address Beta does not know yet: Beta must confirm it.
-		out2, _, err := alpha.Client.CreateTransfer(ctx, withdrawal(t, "wd-2", strangeETH))
+		// 2. To an address Beta does not know yet, naming Beta: Beta must confirm it.
+		out2, _, err := alpha.Client.CreateTransfer(ctx, toBeta(t, n, "wd-2", strangeETH))
 		require.NoError(t, err)
-		_, err = beta.Client.Routing(ctx, "ethereum", strangeETH)
+		in2 := nodetest.WaitCounterpart(t, beta.Client, out2.MessageID)
+		n.Hooks.WaitType(t, beta.VASP.ID, in2.ID, webhook.TransferAddressConfirmationRequired)
+		require.Equal(t, transfer.StatusSent, in2.Status)
+		_, err = beta.Client.Confirm(ctx, in2.ID)
 		require.NoError(t, err)
-		// No route by address: name Beta explicitly.
-		_ = out2
+		see(t, beta.Client, in2.ID, transfer.StatusACK)
+		_, err = beta.Client.Accept(ctx, in2.ID, engine.AcceptInput{})
+		require.NoError(t, err)
+		see(t, alpha.Client, out2.ID, transfer.StatusAccepted)
+		_, err = alpha.Client.TxHash(ctx, out2.ID, "0xabc1230000000000000000000000000000000000000000000000000000000002")
+		require.NoError(t, err)
+		see(t, beta.Client, in2.ID, transfer.StatusCompleted)
+		see(t, alpha.Client, out2.ID, transfer.StatusCompleted)
+
 		noHookErrors(t, n)
+		noPersonalData(t, n)
 	})
 }

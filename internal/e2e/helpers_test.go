@@ -113,3 +113,43 @@ func noHookErrors(t *testing.T, n *nodetest.Node) {
 	t.Helper()
 	require.Empty(t, n.Hooks.Errors(), "every webhook must verify")
 }
+
+// betaEntry returns Alpha's directory id for Beta (a hosted, internal counterparty).
+func betaEntry(t testing.TB, n *nodetest.Node) string {
+	return hostedEntry(t, n.Alpha.Client, n.Beta.VASP.ID)
+}
+
+// hostedEntry returns the directory id, in c's VASP's directory, of the hosted VASP vaspID.
+func hostedEntry(t testing.TB, c *client.Client, vaspID string) string {
+	t.Helper()
+	page, err := c.ListCounterparties(context.Background(), client.Page{Limit: 500})
+	require.NoError(t, err)
+	for _, cp := range page.Items {
+		if cp.HostedVASPID == vaspID {
+			return cp.ID
+		}
+	}
+	t.Fatalf("no directory entry for hosted VASP %s", vaspID)
+	return ""
+}
+
+// toBeta is a withdrawal naming Beta as the beneficiary VASP.
+func toBeta(t testing.TB, n *nodetest.Node, ref, to string) engine.CreateInput {
+	in := withdrawal(t, ref, to)
+	in.BeneficiaryVASP = &engine.VASPInput{CounterpartyID: betaEntry(t, n)}
+	return in
+}
+
+// noPersonalData fails when a webhook payload carries a name sent in identity data.
+func noPersonalData(t *testing.T, n *nodetest.Node) {
+	t.Helper()
+	all := n.Hooks.All()
+	require.NotEmpty(t, all)
+	for _, r := range all {
+		for _, name := range []string{originatorFamily, originatorGiven, beneficiaryName, "Friedrichstraße", "L01X00T47"} {
+			require.NotContains(t, string(r.Body), name, "webhook %s carries personal data", r.Event.Type)
+		}
+	}
+}
+
+func clientPage(limit int) client.Page { return client.Page{Limit: limit} }
