@@ -50,6 +50,12 @@ func (e *DecodeError) Error() string {
 	return "ivms: " + e.Path + ": " + e.Message
 }
 
+// FieldError returns e as a FieldError, so that decoding and validation findings can be reported
+// together.
+func (e *DecodeError) FieldError() FieldError {
+	return FieldError{Path: e.Path, Code: e.Code, Message: e.Message}
+}
+
 // DecodeOriginator reads an IVMS101 Originator as users and peers send it (see the package
 // documentation for what is tolerated). Errors are *DecodeError.
 func DecodeOriginator(data []byte, opts DecodeOptions) (*Originator, error) {
@@ -135,9 +141,10 @@ func (d *decoder) identity(id *IdentityPayload) {
 			d.parties(&b.Persons, &b.AccountNumbers, beneficiaryField, "beneficiaryPersons")
 			id.Beneficiary = b
 		case fOriginatingVASP:
-			id.OriginatingVASP = d.wrapped("originatingvasp")
+			// Normally {"originatingVASP": Person}; person() also takes a bare Person.
+			id.OriginatingVASP = d.person("originatingvasp", nil)
 		case fBeneficiaryVASP:
-			id.BeneficiaryVASP = d.wrapped("beneficiaryvasp")
+			id.BeneficiaryVASP = d.person("beneficiaryvasp", nil)
 		case fTransferPath:
 			id.TransferPath = d.transferPath()
 		case fPayloadMetadata:
@@ -167,7 +174,7 @@ func identityKey(f field) string {
 }
 
 // parties reads an Originator or a Beneficiary. Account numbers given on persons (IVMS101.2023)
-// are appended after the ones given on the party, without repeats.
+// are appended after the ones given on the party; repeated account numbers are dropped.
 func (d *decoder) parties(persons *[]*ivms101.Person, accounts *[]string, lookup func(string) field, personsKey string) {
 	if !d.object() {
 		return
@@ -213,11 +220,26 @@ func (d *decoder) parties(persons *[]*ivms101.Person, accounts *[]string, lookup
 			d.pop()
 		}
 	}
-	for _, a := range personAccounts {
-		if !contains(*accounts, a) {
-			*accounts = append(*accounts, a)
+	if len(personAccounts) > 0 || hasRepeats(*accounts) {
+		merged := make([]string, 0, len(*accounts)+len(personAccounts))
+		for _, list := range [][]string{*accounts, personAccounts} {
+			for _, a := range list {
+				if !contains(merged, a) {
+					merged = append(merged, a)
+				}
+			}
+		}
+		*accounts = merged
+	}
+}
+
+func hasRepeats(list []string) bool {
+	for i, s := range list {
+		if contains(list[:i], s) {
+			return true
 		}
 	}
+	return false
 }
 
 func contains(list []string, s string) bool {
@@ -335,12 +357,6 @@ func wrapperKey(folded string) string {
 		return "beneficiaryVASP"
 	}
 	return "intermediaryVASP"
-}
-
-// wrapped reads the value of originatingVASP or beneficiaryVASP: normally {"originatingVASP":
-// Person}, but a bare Person is accepted too.
-func (d *decoder) wrapped(folded string) *ivms101.Person {
-	return d.person(folded, nil)
 }
 
 func (d *decoder) naturalPerson() *ivms101.NaturalPerson {

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/trisacrypto/lei"
-	"github.com/trisacrypto/trisa/pkg/gleif"
 	"github.com/trisacrypto/trisa/pkg/iso3166"
 	"github.com/trisacrypto/trisa/pkg/ivms101"
 )
@@ -406,7 +405,13 @@ func ValidCountry(c string) bool {
 	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
 		return false
 	}
-	return c == "XX" || iso3166.ValidateAlpha2(c) == nil
+	if c == "XX" {
+		return true
+	}
+	// Find looks alpha-2 codes up in a map, but falls back to matching country-name prefixes,
+	// hence the comparison (ValidateAlpha2 would run a regular expression first).
+	code, err := iso3166.Find(c)
+	return err == nil && code.Alpha2 == c
 }
 
 // ValidLEI reports whether s is an LEI: the LEIText pattern ^[0-9A-Z]{18}[0-9]{2}$ and the
@@ -424,8 +429,9 @@ func ValidLEI(s string) bool {
 	return lei.LEI(s).Check() == nil
 }
 
-// ValidRegistrationAuthority reports whether ra is on GLEIF's Registration Authorities list as
-// trisa v1.7.0 embeds it (constraint C10).
+// ValidRegistrationAuthority reports whether ra is on GLEIF's Registration Authorities list
+// (constraint C10). It uses the sorted copy in github.com/trisacrypto/lei, which holds the same
+// list as trisa's pkg/gleif (a test checks this) but searches it in logarithmic time.
 func ValidRegistrationAuthority(ra string) bool {
 	if len(ra) != 8 || !strings.HasPrefix(ra, "RA") {
 		return false
@@ -435,7 +441,7 @@ func ValidRegistrationAuthority(ra string) bool {
 			return false
 		}
 	}
-	return gleif.Validate(ra) == nil
+	return lei.CheckRA(ra) == nil
 }
 
 func (v *validator) birth(b *ivms101.DateAndPlaceOfBirth) {
