@@ -274,7 +274,7 @@ func (d *decoder) textInto(dst *string, repeated bool) {
 }
 
 // person reads a Person. wrapper is the folded key of an enclosing VASP wrapper whose inner key
-// is also accepted (see wrapped); accounts collects person-level account numbers (IVMS101.2023),
+// is also accepted; accounts collects person-level account numbers (IVMS101.2023),
 // or drops them when nil.
 func (d *decoder) person(wrapper string, accounts *[]string) *ivms101.Person {
 	if !d.object() {
