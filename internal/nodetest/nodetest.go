@@ -77,6 +77,7 @@ type Party struct {
 	Wallets []*vasp.Wallet
 	// WebhookID is the receiver's endpoint registered for this VASP.
 	WebhookID string
+	key       string
 }
 
 // Node is a running node with its demo VASPs.
@@ -183,8 +184,8 @@ func Start(t testing.TB, opt Options) *Node {
 	hc := client.NewHTTPClient(30 * time.Second)
 	node.HTTP = client.New(node.URL, "", client.WithHTTPClient(hc))
 	node.Admin = client.New(node.URL, adminKey.Secret, client.WithHTTPClient(hc))
-	node.Alpha = &Party{VASP: demo.Alpha.VASP, Client: client.New(node.URL, demo.Alpha.APIKey, client.WithHTTPClient(hc)), Wallets: demo.Alpha.Wallets}
-	node.Beta = &Party{VASP: demo.Beta.VASP, Client: client.New(node.URL, demo.Beta.APIKey, client.WithHTTPClient(hc)), Wallets: demo.Beta.Wallets}
+	node.Alpha = &Party{VASP: demo.Alpha.VASP, Client: client.New(node.URL, demo.Alpha.APIKey, client.WithHTTPClient(hc)), Wallets: demo.Alpha.Wallets, key: demo.Alpha.APIKey}
+	node.Beta = &Party{VASP: demo.Beta.VASP, Client: client.New(node.URL, demo.Beta.APIKey, client.WithHTTPClient(hc)), Wallets: demo.Beta.Wallets, key: demo.Beta.APIKey}
 	node.Hooks = newReceiver(t, clock)
 	for _, p := range []*Party{node.Alpha, node.Beta} {
 		ep, err := p.Client.CreateWebhook(ctx, engine.EndpointInput{URL: node.Hooks.URL(p.VASP.ID), Description: "nodetest receiver"})
@@ -287,3 +288,6 @@ func IsStatus(err error, code int) bool {
 	var e *client.Error
 	return errors.As(err, &e) && e.StatusCode == code
 }
+
+// Key returns the API key of a demo VASP's client (for requests made without the client).
+func (p *Party) Key() string { return p.key }
