@@ -115,6 +115,12 @@ func TestExpiry(t *testing.T) {
 		require.WithinDuration(t, n.Clock.Now().Add(time.Hour), *out.ExpiresAt, time.Minute)
 		in := nodetest.WaitCounterpart(t, n.Beta.Client, out.MessageID)
 		require.Equal(t, transfer.StatusSent, in.Status)
+		// Let the webhooks signed so far arrive before time jumps (the receiver checks their
+		// timestamps against the node's clock).
+		n.Hooks.WaitType(t, n.Alpha.VASP.ID, out.ID, webhook.TransferCreated)
+		n.Hooks.WaitMove(t, n.Alpha.VASP.ID, out.ID, "NEW", "SENT")
+		n.Hooks.WaitType(t, n.Beta.VASP.ID, in.ID, webhook.TransferReceived)
+		n.Hooks.WaitType(t, n.Beta.VASP.ID, in.ID, webhook.TransferAddressConfirmationRequired)
 
 		n.Clock.Advance(time.Hour + time.Minute)
 		n.Wake()
