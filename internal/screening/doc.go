@@ -37,20 +37,22 @@
 //
 // # Measured
 //
-// On the project's build machine (2 vCPUs of a KVM guest, Go 1.26, other tests running
-// alongside) with a generated list of 10 million addresses (60 % EVM, 30 % bech32, 10 % Tron;
-// one entity per 1,000 addresses), medians of three runs:
+// On the project's build machine (2 vCPUs of a KVM guest, Go 1.26; other test suites were
+// running alongside, so wall times vary with their load) with a generated list of 10 million
+// addresses (60 % EVM, 30 % bech32, 10 % Tron; one entity per 1,000 addresses):
 //
-//	go test ./internal/screening -run '^$' -bench 'Lookup|Load' -benchtime 1x -count 3
-//	(BenchmarkLookup needs the default -benchtime for ns/op)
+//	go test ./internal/screening -run '^$' -bench Lookup -count 5
+//	go test ./internal/screening -run '^$' -bench Load -benchtime 1x -count 3
 //
-//	lookup, address on the list                      0.55 µs (0 allocations)
-//	lookup, address on no list                       0.45 µs (0 allocations)
-//	build from 10 M entries (generating them too)    5.5 s   25.2 heap bytes per address
-//	load a 10 M snapshot file (200 MB)               0.55 s  25.2 heap bytes per address
-//	import a 10 M-row CSV file (650 MB)              6.1 s   25.3 heap bytes per address
+//	                                             median              heap per address
+//	lookup, address on a list                    0.55 µs, 0 allocs
+//	lookup, address on no list                   0.45-0.54 µs, 0 allocs
+//	build from 10 M entries (generating them)    4.7-5.0 s (4.5 s CPU)  25.2 B
+//	read a 10 M snapshot file (200 MB)           0.5-0.6 s              25.2 B
+//	import a 10 M-row CSV file (650 MB)          6.1 s (9 s when the two cores are shared)  25.3 B
 //
 // A lookup is the SHA-256 of the address (about 130 ns) and one random read in the table,
 // which on this guest (4 KiB pages, nested paging) costs about 190 to 300 ns; the rest is
-// normalisation and, on a hit, building the Hit.
+// normalisation and, on a hit, building the Hit. An import reads and parses on one core while
+// another builds.
 package screening
