@@ -102,6 +102,9 @@ func fields(s *huma.Schema, reg huma.Registry) []docField {
 			return nil
 		}
 	}
+	if len(s.Properties) == 0 && s.Extensions != nil {
+		return rawFields(s.Extensions)
+	}
 	req := map[string]bool{}
 	for _, r := range s.Required {
 		req[r] = true
@@ -206,6 +209,9 @@ func renderDocs(o *huma.OpenAPI) []byte {
 	for _, n := range names {
 		s := reg.Map()[n]
 		ds := docSchema{Name: n, Description: s.Description, Fields: fields(s, reg)}
+		if ds.Description == "" && s.Extensions != nil {
+			ds.Description, _ = s.Extensions["description"].(string)
+		}
 		if len(s.Enum) > 0 {
 			ds.Enum, _ = typeOf(s)
 		}
@@ -259,4 +265,44 @@ th,td{text-align:left;border-bottom:1px solid #eee;padding:3px 8px;vertical-alig
 </section>{{end}}
 </main></body></html>
 `))
+}
+
+// rawFields lists the properties of a schema carried as raw JSON (the IVMS101 definitions).
+func rawFields(ext map[string]any) []docField {
+	props, _ := ext["properties"].(map[string]any)
+	req := map[string]bool{}
+	if rs, ok := ext["required"].([]any); ok {
+		for _, r := range rs {
+			req[fmt.Sprint(r)] = true
+		}
+	}
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]docField, 0, len(names))
+	for _, n := range names {
+		p, _ := props[n].(map[string]any)
+		f := docField{Name: n, Required: req[n]}
+		f.Description, _ = p["description"].(string)
+		f.Type, f.TypeRef = rawType(p)
+		out = append(out, f)
+	}
+	return out
+}
+
+func rawType(p map[string]any) (string, string) {
+	if r, ok := p["$ref"].(string); ok {
+		name := r[strings.LastIndex(r, "/")+1:]
+		return name, name
+	}
+	if items, ok := p["items"].(map[string]any); ok {
+		t, ref := rawType(items)
+		return "array of " + t, ref
+	}
+	if t, ok := p["type"].(string); ok {
+		return t, ""
+	}
+	return "any", ""
 }

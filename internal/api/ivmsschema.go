@@ -1,13 +1,29 @@
 package api
 
 import (
+	"encoding/json"
+
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/waybill/waybill/internal/ivms"
 )
 
 // strictIVMS registers (once) and references the schema of an IVMS101 object as waybill emits
-// it: IVMS101 2020, camelCase, lists always lists, enum values as their four-letter codes.
+// it: IVMS101 2020, camelCase, lists always lists, enum values as their four-letter codes. The
+// definitions come from the ivms package (its JSON Schema, under IVMS101<name>); the hand
+// description below is the fallback should they not decode.
 func strictIVMS(r huma.Registry, which, desc string) *huma.Schema {
 	m := r.Map()
+	if defs, ok := ivmsPackageDefs(); ok {
+		if _, done := m["IVMS101"+which]; !done {
+			for name, s := range defs {
+				m[name] = s
+			}
+		}
+		if _, ok := m["IVMS101"+which]; ok {
+			return ref("IVMS101" + which)
+		}
+	}
 	if _, ok := m["IVMS101Person"]; !ok {
 		for name, s := range ivmsDefs() {
 			s.PrecomputeMessages()
@@ -29,6 +45,20 @@ func strictIVMS(r huma.Registry, which, desc string) *huma.Schema {
 		m[name] = s
 	}
 	return ref(name)
+}
+
+// ivmsPackageDefs wraps the ivms package's definitions as huma schemas: each definition's JSON
+// is carried verbatim (huma writes a schema's extensions inline).
+func ivmsPackageDefs() (map[string]*huma.Schema, bool) {
+	out := map[string]*huma.Schema{}
+	for name, raw := range ivms.SchemaDefinitions("#/components/schemas/IVMS101") {
+		var fields map[string]any
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return nil, false
+		}
+		out["IVMS101"+name] = &huma.Schema{Extensions: fields}
+	}
+	return out, len(out) > 0
 }
 
 func ref(name string) *huma.Schema { return &huma.Schema{Ref: "#/components/schemas/" + name} }
