@@ -14,7 +14,9 @@ const MaxAddressLen = 256
 // the network, only on the address's format: an EVM address ("0x" and 40 hex digits) and a
 // bech32 or bech32m address (bc1…, ltc1…, tb1…, or any upper-case string with a valid bech32
 // checksum) are lower-cased, since both are case-insensitive; everything else (base58, XRP,
-// Monero, ...) is case-sensitive and only trimmed of surrounding white space.
+// Monero, ...) is case-sensitive and only trimmed of surrounding white space. It agrees with
+// address.Key on every network that package knows, but a list entry's network may be missing,
+// wrong or one address.Key does not know, so it reads the format instead.
 func NormalizeAddress(address string) string {
 	var buf [MaxAddressLen]byte
 	n, ok := normalize(&buf, address)

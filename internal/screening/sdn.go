@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/waybill/waybill/internal/address"
 )
 
 // ofacAddressType prefixes the OFAC id type (SDN.XML) or feature type (sdn_advanced.xml) of a
@@ -15,21 +17,28 @@ import (
 const ofacAddressType = "Digital Currency Address - "
 
 // OFACNetwork returns the waybill network of an address that OFAC lists under currency code
-// code: the chain the code names (XBT bitcoin, ETH ethereum, TRX tron, ...). For a token code
-// (USDT, USDC, ...) or an unknown one, it infers the chain from the address's format (an EVM
-// address: ethereum; a Tron address: tron), else returns "".
-func OFACNetwork(code, address string) string {
+// code: the chain the code names (XBT bitcoin, ETH ethereum, TRX tron, ...; the names of
+// package address where it has them). For a token code (USDT, USDC, ...) or an unknown one, it
+// infers the chain from the address's format (an EVM address: ethereum; a valid Tron address:
+// tron), else returns "".
+func OFACNetwork(code, addr string) string {
 	switch strings.ToUpper(strings.TrimSpace(code)) {
 	case "XBT", "BTC":
-		return "bitcoin"
+		return address.Bitcoin
 	case "ETH":
-		return "ethereum"
+		return address.Ethereum
 	case "LTC":
-		return "litecoin"
+		return address.Litecoin
 	case "TRX":
-		return "tron"
+		return address.Tron
 	case "XRP":
-		return "xrp"
+		return address.XRP
+	case "SOL":
+		return address.Solana
+	case "ARB":
+		return address.Arbitrum
+	case "BSC", "BNB":
+		return address.BSC
 	case "XMR":
 		return "monero"
 	case "ZEC":
@@ -46,36 +55,17 @@ func OFACNetwork(code, address string) string {
 		return "bitcoin-cash"
 	case "XVG":
 		return "verge"
-	case "ARB":
-		return "arbitrum"
-	case "BSC", "BNB":
-		return "bsc"
-	case "SOL":
-		return "solana"
 	case "DOGE":
 		return "dogecoin"
 	}
-	address = strings.TrimSpace(address)
+	addr = strings.TrimSpace(addr)
 	switch {
-	case isEVM(address):
-		return "ethereum"
-	case isTron(address):
-		return "tron"
+	case isEVM(addr):
+		return address.Ethereum
+	case address.Validate(address.Tron, addr) == nil:
+		return address.Tron
 	}
 	return ""
-}
-
-// isTron reports whether s looks like a Tron base58check address: T and 33 base58 characters.
-func isTron(s string) bool {
-	if len(s) != 34 || s[0] != 'T' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if !strings.ContainsRune("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz", rune(s[i])) {
-			return false
-		}
-	}
-	return true
 }
 
 // sdnEntry is what ReadSDN keeps of an SDN.XML sdnEntry.
