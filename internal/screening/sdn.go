@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,33 +91,14 @@ type sdnEntry struct {
 func ReadSDN(ctx context.Context, r io.Reader, progress ProgressFunc, add func(Entry) error) (Source, error) {
 	f := newFeed(ctx, r, progress)
 	d := xml.NewDecoder(bufio.NewReaderSize(f, 1<<16))
-	root := false
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return Source{}, xmlError(d, err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		if !root {
-			if se.Name.Local != "sdnList" {
-				return Source{}, xmlError(d, errors.New("not an SDN.XML document: the root is not sdnList"))
-			}
-			root = true
-			continue
-		}
+	err := walkElements(d, "SDN.XML", []string{"sdnList"}, func(se xml.StartElement) error {
 		switch se.Name.Local {
 		case "publshInformation", "publishInformation":
 			var pub struct {
 				Date string `xml:"Publish_Date"`
 			}
 			if err := d.DecodeElement(&pub, &se); err != nil {
-				return Source{}, xmlError(d, err)
+				return err
 			}
 			if t, err := time.Parse("01/02/2006", strings.TrimSpace(pub.Date)); err == nil {
 				f.src.Published = t
@@ -123,24 +106,56 @@ func ReadSDN(ctx context.Context, r io.Reader, progress ProgressFunc, add func(E
 		case "sdnEntry":
 			var e sdnEntry
 			if err := d.DecodeElement(&e, &se); err != nil {
-				return Source{}, xmlError(d, err)
+				return err
 			}
 			if err := addSDNEntry(f, add, &e); err != nil {
-				return Source{}, xmlError(d, err)
+				return err
 			}
-			if err := f.row(); err != nil {
-				return Source{}, err
-			}
+			return f.row()
 		default:
-			if err := d.Skip(); err != nil {
-				return Source{}, xmlError(d, err)
+			return d.Skip()
+		}
+		return nil
+	})
+	if err != nil {
+		return Source{}, err
+	}
+	return f.done()
+}
+
+// walkElements reads the document d decodes, checks that its root element is one of roots
+// (doc names the format in errors) and calls visit for every start element below the root.
+// visit consumes the element (DecodeElement, Skip) or returns without reading, and the walk
+// goes into it. Errors are *LineError values, except cancellation.
+func walkElements(d *xml.Decoder, doc string, roots []string, visit func(xml.StartElement) error) error {
+	root := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return xmlError(d, err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if !root {
+			if !slices.Contains(roots, se.Name.Local) {
+				return xmlError(d, fmt.Errorf("not an %s document: the root is not %s", doc, roots[0]))
 			}
+			root = true
+			continue
+		}
+		if err := visit(se); err != nil {
+			return xmlError(d, err)
 		}
 	}
 	if !root {
-		return Source{}, &LineError{Line: 1, Err: errors.New("not an SDN.XML document: no sdnList element")}
+		return &LineError{Line: 1, Err: fmt.Errorf("not an %s document: no %s element", doc, roots[0])}
 	}
-	return f.done()
+	return nil
 }
 
 func addSDNEntry(f *feed, add func(Entry) error, e *sdnEntry) error {

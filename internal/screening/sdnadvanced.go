@@ -91,7 +91,6 @@ func ReadSDNAdvanced(ctx context.Context, r io.Reader, progress ProgressFunc, ad
 	f := newFeed(ctx, r, progress)
 	d := xml.NewDecoder(bufio.NewReaderSize(f, 1<<16))
 	var (
-		root         bool
 		refs         *advReferenceValues
 		addressTypes = map[string]string{} // feature type id -> currency code
 		nameRanks    = map[string]int{}    // name part type id -> order in a name
@@ -99,30 +98,12 @@ func ReadSDNAdvanced(ctx context.Context, r io.Reader, progress ProgressFunc, ad
 		pending      []advAddress
 		programs     = map[string][]string{} // profile id -> programmes
 	)
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return Source{}, xmlError(d, err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		if !root {
-			if se.Name.Local != "Sanctions" && se.Name.Local != "SanctionsData" {
-				return Source{}, xmlError(d, errors.New("not an sdn_advanced.xml document: the root is not Sanctions"))
-			}
-			root = true
-			continue
-		}
+	err := walkElements(d, "sdn_advanced.xml", []string{"Sanctions", "SanctionsData"}, func(se xml.StartElement) error {
 		switch se.Name.Local {
 		case "DateOfIssue":
 			var dt advDate
 			if err := d.DecodeElement(&dt, &se); err != nil {
-				return Source{}, xmlError(d, err)
+				return err
 			}
 			if dt.Year > 0 && dt.Month >= 1 && dt.Month <= 12 && dt.Day >= 1 && dt.Day <= 31 {
 				f.src.Published = time.Date(dt.Year, time.Month(dt.Month), dt.Day, 0, 0, 0, 0, time.UTC)
@@ -130,7 +111,7 @@ func ReadSDNAdvanced(ctx context.Context, r io.Reader, progress ProgressFunc, ad
 		case "ReferenceValueSets":
 			refs = &advReferenceValues{}
 			if err := d.DecodeElement(refs, &se); err != nil {
-				return Source{}, xmlError(d, err)
+				return err
 			}
 			for _, ft := range refs.FeatureTypes {
 				if code, ok := strings.CutPrefix(strings.TrimSpace(ft.Text), ofacAddressType); ok {
@@ -147,20 +128,18 @@ func ReadSDNAdvanced(ctx context.Context, r io.Reader, progress ProgressFunc, ad
 			}
 		case "DistinctParty":
 			if refs == nil {
-				return Source{}, xmlError(d, errors.New("DistinctParty before ReferenceValueSets"))
+				return errors.New("DistinctParty before ReferenceValueSets")
 			}
 			var p advParty
 			if err := d.DecodeElement(&p, &se); err != nil {
-				return Source{}, xmlError(d, err)
+				return err
 			}
 			pending = appendPartyAddresses(pending, &p, addressTypes, nameRanks)
-			if err := f.row(); err != nil {
-				return Source{}, err
-			}
+			return f.row()
 		case "SanctionsEntry":
 			var e advSanctionsEntry
 			if err := d.DecodeElement(&e, &se); err != nil {
-				return Source{}, xmlError(d, err)
+				return err
 			}
 			for _, m := range e.Measures {
 				if m.TypeID == programType {
@@ -168,13 +147,12 @@ func ReadSDNAdvanced(ctx context.Context, r io.Reader, progress ProgressFunc, ad
 				}
 			}
 		case "Locations", "IDRegDocuments", "ProfileRelationships":
-			if err := d.Skip(); err != nil {
-				return Source{}, xmlError(d, err)
-			}
+			return d.Skip()
 		}
-	}
-	if !root {
-		return Source{}, &LineError{Line: 1, Err: errors.New("not an sdn_advanced.xml document: no Sanctions element")}
+		return nil
+	})
+	if err != nil {
+		return Source{}, err
 	}
 	for _, a := range pending {
 		e := Entry{
