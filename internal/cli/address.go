@@ -1,24 +1,10 @@
 package cli
 
-import (
-	"errors"
-	"strings"
-)
+import "github.com/waybill/waybill/internal/address"
 
-// addressRules is the address check the engine uses.
+// addressRules gives the engine the address package's rules.
 type addressRules struct{}
 
-func (addressRules) Validate(network, a string) error {
-	if a == "" || len(a) > 256 || strings.ContainsAny(a, " \t\r\n") {
-		return errors.New("malformed address")
-	}
-	return nil
-}
+func (addressRules) Validate(network, a string) error { return address.Validate(network, a) }
 
-func (addressRules) Key(network, a string) string {
-	a = strings.TrimSpace(a)
-	if strings.HasPrefix(a, "0x") || strings.HasPrefix(strings.ToLower(a), "bc1") || strings.HasPrefix(strings.ToLower(a), "ltc1") {
-		return strings.ToLower(a)
-	}
-	return a
-}
+func (addressRules) Key(network, a string) string { return address.Key(network, a) }

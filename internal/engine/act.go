@@ -337,7 +337,7 @@ func (e *Engine) Accept(ctx context.Context, actor audit.Actor, vaspID, id strin
 			return err
 		}
 		if in.Originator != nil {
-			if fe := validateOriginator(in.Originator, "originator"); len(fe) > 0 {
+			if fe := validateOriginator(in.Originator, "originator", o.now); len(fe) > 0 {
 				return &ValidationError{Fields: fe}
 			}
 		}

@@ -153,10 +153,10 @@ func (e *Engine) plan(o *op, vaspID string, in *CreateInput) (*Plan, error) {
 	if in.Originator == nil {
 		bad("originator", "required", "originator is required")
 	} else {
-		p.Errors = append(p.Errors, validateOriginator(in.Originator, "originator")...)
+		p.Errors = append(p.Errors, validateOriginator(in.Originator, "originator", o.now)...)
 	}
 	if in.Beneficiary != nil {
-		p.Errors = append(p.Errors, validateBeneficiary(in.Beneficiary, "beneficiary")...)
+		p.Errors = append(p.Errors, validateBeneficiary(in.Beneficiary, "beneficiary", o.now)...)
 	} else if !in.SkipBeneficiaryDataValidation {
 		bad("beneficiary", "required", "beneficiary is required unless skip_beneficiary_data_validation is set")
 	}

@@ -40,7 +40,7 @@ func (testAddr) Validate(network, a string) error {
 func (testAddr) Key(network, a string) string { return strings.ToLower(a) }
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	e      *engine.Engine
 	s      store.Store
 	a, b   *vasp.VASP
@@ -50,6 +50,10 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, open storetest.Opener, settings vasp.Settings) *harness {
+	return newHarnessB(t, open, settings)
+}
+
+func newHarnessB(t testing.TB, open storetest.Opener, settings vasp.Settings) *harness {
 	t.Helper()
 	s := open(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -95,13 +99,13 @@ func newHarness(t *testing.T, open storetest.Opener, settings vasp.Settings) *ha
 	return h
 }
 
-func person(t *testing.T, primary, secondary string) *ivms.Originator {
+func person(t testing.TB, primary, secondary string) *ivms.Originator {
 	var o ivms.Originator
-	require.NoError(t, json.Unmarshal([]byte(`{"Persons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"`+primary+`","secondaryIdentifier":"`+secondary+`","nameIdentifierType":"LEGL"}]},"geographicAddress":[{"addressType":"HOME","townName":"Berlin","country":"DE","addressLine":["Street 1"]}]}}],"AccountNumbers":["acct-1"]}`), &o))
+	require.NoError(t, json.Unmarshal([]byte(`{"originatorPersons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"`+primary+`","secondaryIdentifier":"`+secondary+`","nameIdentifierType":"LEGL"}]},"geographicAddress":[{"addressType":"HOME","townName":"Berlin","country":"DE","addressLine":["Street 1"]}]}}],"accountNumber":["acct-1"]}`), &o))
 	return &o
 }
 
-func beneficiary(t *testing.T) *ivms.Beneficiary {
+func beneficiary(t testing.TB) *ivms.Beneficiary {
 	o := person(t, "Beneficiary", "Bob")
 	return &ivms.Beneficiary{Persons: o.Persons, AccountNumbers: o.AccountNumbers}
 }
@@ -109,6 +113,10 @@ func beneficiary(t *testing.T) *ivms.Beneficiary {
 func (h *harness) withdrawal(ref, dest string) engine.CreateInput {
 	return engine.CreateInput{Ref: ref, Asset: transfer.Asset{Network: "ethereum", Symbol: "USDC"}, Amount: decimal.RequireFromString("1500"),
 		OriginAddress: "0xAlpha9", DestinationAddress: dest, Originator: person(h.t, "Originator", "Olga"), Beneficiary: beneficiary(h.t)}
+}
+
+func (h *harness) waitB(vaspID, messageID string, status transfer.Status) {
+	h.wait(vaspID, messageID, status)
 }
 
 // wait polls until the transfer of vaspID with the message id reaches status.

@@ -112,7 +112,7 @@ func (e *Engine) apply(o *op, r *rec, m *route.Message) error {
 		switch m.Decision {
 		case route.DecisionAccept:
 			if m.Originator != nil && r.Initiator == transfer.InitiatorBeneficiary {
-				if fe := validateOriginator(m.Originator, "originator"); len(fe) > 0 {
+				if fe := validateOriginator(m.Originator, "originator", o.now); len(fe) > 0 {
 					return &ValidationError{Fields: fe}
 				}
 				id, err := o.identity(r)

@@ -41,10 +41,10 @@ func (e *Engine) Update(ctx context.Context, actor audit.Actor, vaspID, id strin
 		}
 		var fe []FieldError
 		if in.Originator != nil {
-			fe = append(fe, validateOriginator(in.Originator, "originator")...)
+			fe = append(fe, validateOriginator(in.Originator, "originator", o.now)...)
 		}
 		if in.Beneficiary != nil {
-			fe = append(fe, validateBeneficiary(in.Beneficiary, "beneficiary")...)
+			fe = append(fe, validateBeneficiary(in.Beneficiary, "beneficiary", o.now)...)
 		}
 		if in.OriginAddress != nil && *in.OriginAddress != "" {
 			if err := e.addr.Validate(r.Asset.Network, *in.OriginAddress); err != nil {

@@ -2,8 +2,9 @@ package policy
 
 import "github.com/shopspring/decimal"
 
-// The FATF "address or identifier" alternative: any one of them satisfies the requirement.
-const addressOrID = "geographic_address|national_identification|customer_identification|date_and_place_of_birth"
+// The FATF "address or identifier" alternative: any one of them satisfies the requirement ("|"
+// separates alternatives, "+" joins fields required together).
+const addressOrID = "geographic_address|national_identification|customer_identification|date_of_birth+place_of_birth"
 
 // DefaultJurisdictions is the jurisdiction table a new node starts with. Each row names its
 // legal source; compliance teams edit the table (API, CLI, dashboard) as rules change.
