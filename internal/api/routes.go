@@ -178,6 +178,10 @@ func (s *server) routes(a huma.API) {
 	huma.Register(a, s.op("GET /admin/v1/audit/verify", "admin-verify-audit", tagAdmin, 0, "Verify the audit trails",
 		"Walks every hosted VASP's hash-chained audit trail and checks it against its recorded head: any edited, missing "+
 			"or inserted event is reported with where the chain breaks."), s.adminVerifyAudit)
+
+	// Capabilities beyond the core register their operations in files of their own.
+	s.decisionRoutes(a)
+	s.peerRoutes(a)
 }
 
 // op describes one operation: "METHOD /path", its id, tag, success status (0: 200), summary and

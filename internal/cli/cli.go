@@ -41,6 +41,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&e.configPath, "config", os.Getenv("WAYBILL_CONFIG"), "YAML configuration file (also WAYBILL_CONFIG)")
 	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.configCmd(), e.vaspCmd(), e.apikeyCmd(), e.walletCmd(),
 		e.auditCmd(), e.versionCmd())
+	root.AddCommand(e.decisionCommands()...)
+	root.AddCommand(e.peerCommands()...)
+	root.AddCommand(e.webCommands()...)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {

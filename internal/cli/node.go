@@ -26,6 +26,7 @@ import (
 	"github.com/waybill/waybill/internal/jobs"
 	"github.com/waybill/waybill/internal/keyring"
 	"github.com/waybill/waybill/internal/metrics"
+	"github.com/waybill/waybill/internal/route"
 	"github.com/waybill/waybill/internal/route/hosted"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/store/postgres"
@@ -59,6 +60,9 @@ type Node struct {
 	Rand    io.Reader
 	// MasterKeyCreated reports that this start generated the master key file.
 	MasterKeyCreated bool
+	Clock            func() time.Time
+	NewID            func() string
+	servers          []func(ctx context.Context) error
 }
 
 // OpenStore opens the database the configuration names, migrating it.
@@ -114,26 +118,56 @@ func OpenNode(ctx context.Context, c config.Config, opt Options) (*Node, error) 
 	client := &http.Client{Timeout: c.Webhook.Timeout, Transport: &http.Transport{
 		Proxy: http.ProxyFromEnvironment, MaxIdleConns: 256, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
 		ForceAttemptHTTP2: true, TLSHandshakeTimeout: 10 * time.Second}}
+	n.Clock, n.NewID = opt.Clock, newID
 	hooks := &webhook.Dispatcher{Store: n.Store, Keys: n.Keys, Client: client, Clock: opt.Clock, NewID: newID, UserAgent: "waybill/" + Version}
-	n.Engine, err = engine.New(engine.Config{Store: n.Store, Keys: n.Keys, Webhooks: hooks, Address: addressRules{}, Clock: opt.Clock,
-		NewID: newID, Logger: opt.Logger, Notify: func() { n.Runner.Notify() }, Observe: n.Metrics.Transition})
-	if err != nil {
+	w := &wiring{adapters: map[transfer.Route]engine.Sender{}, enabled: map[transfer.Route]bool{transfer.RouteInternal: true}}
+	fail := func(err error) (*Node, error) {
 		n.Store.Close()
 		return nil, err
+	}
+	// Capabilities contribute before the engine exists (deciders, assessors, routes enabled)...
+	for _, before := range []func(context.Context, *wiring) error{n.decisionsBefore, n.trpBefore, n.trisaBefore, n.emailBefore} {
+		if err := before(ctx, w); err != nil {
+			return fail(err)
+		}
+	}
+	n.Engine, err = engine.New(engine.Config{Store: n.Store, Keys: n.Keys, Webhooks: hooks, Address: addressRules{}, Clock: opt.Clock,
+		NewID: newID, Logger: opt.Logger, Notify: func() { n.Runner.Notify() }, Observe: n.Metrics.Transition,
+		Decider: w.decider, Assessor: w.assessor, Router: route.Chooser{Enabled: w.enabled}})
+	if err != nil {
+		return fail(err)
 	}
 	if err := n.Engine.Seed(ctx); err != nil {
-		n.Store.Close()
-		return nil, err
+		return fail(err)
 	}
-	adapters := map[transfer.Route]engine.Sender{transfer.RouteInternal: &hosted.Adapter{Receiver: n.Engine}}
-	n.Runner = jobs.New(jobs.Config{Store: n.Store, Kinds: n.Engine.Kinds(adapters), Workers: c.Jobs.Workers, Poll: c.Jobs.Poll,
-		Clock: opt.Clock, Logger: opt.Logger, Observe: n.Metrics.Job})
-	mux := http.NewServeMux()
-	n.Mux = mux
-	api.Register(mux, api.Config{Engine: n.Engine, Store: n.Store, Metrics: n.Metrics, Logger: opt.Logger,
+	w.adapters[transfer.RouteInternal] = &hosted.Adapter{Receiver: n.Engine}
+	n.Mux = http.NewServeMux()
+	// ...and after it (route adapters, HTTP surfaces, servers, job kinds).
+	for _, after := range []func(context.Context, *wiring) error{n.decisionsAfter, n.trpAfter, n.trisaAfter, n.emailAfter, n.webAfter} {
+		if err := after(ctx, w); err != nil {
+			return fail(err)
+		}
+	}
+	n.servers = w.servers
+	n.Runner = jobs.New(jobs.Config{Store: n.Store, Kinds: append(n.Engine.Kinds(w.adapters), w.kinds...), Workers: c.Jobs.Workers,
+		Poll: c.Jobs.Poll, Clock: opt.Clock, Logger: opt.Logger, Observe: n.Metrics.Job})
+	api.Register(n.Mux, api.Config{Engine: n.Engine, Store: n.Store, Metrics: n.Metrics, Logger: opt.Logger,
 		MaxBodyBytes: c.HTTP.MaxBodyBytes, Version: Version, Rand: opt.Rand})
-	n.Handler = api.Middleware(mux, opt.Logger, n.Metrics)
+	n.Handler = api.Middleware(n.Mux, opt.Logger, n.Metrics)
 	return n, nil
+}
+
+// wiring collects what the optional capabilities contribute to a node.
+type wiring struct {
+	decider  engine.Decider
+	assessor engine.Assessor
+	// enabled lists the routes this node runs; adapters sends over them.
+	enabled  map[transfer.Route]bool
+	adapters map[transfer.Route]engine.Sender
+	// kinds are extra job kinds; servers run beside the HTTP server until the node stops
+	// (each returns when its context ends).
+	kinds   []jobs.Kind
+	servers []func(ctx context.Context) error
 }
 
 func masterKey(k config.Keys, rand io.Reader) ([]byte, bool, error) {
@@ -154,6 +188,18 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = n.Runner.Run(jobsCtx) }()
+	// Servers of the capabilities (the TRISA gRPC listener, say) stop with the HTTP server.
+	srvCtx, stopServers := context.WithCancel(context.WithoutCancel(ctx))
+	var swg sync.WaitGroup
+	for _, run := range n.servers {
+		swg.Add(1)
+		go func() {
+			defer swg.Done()
+			if err := run(srvCtx); err != nil {
+				n.Log.Error("server stopped", "err", err)
+			}
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	var err error
@@ -167,6 +213,8 @@ func (n *Node) Serve(ctx context.Context, ln net.Listener) error {
 	if serr := srv.Shutdown(sctx); serr != nil {
 		n.Log.Warn("http shutdown", "err", serr)
 	}
+	stopServers()
+	swg.Wait()
 	n.Log.Info("shutting down: jobs")
 	stopJobs()
 	wg.Wait()

@@ -28,6 +28,12 @@ type Config struct {
 	Log      Log      `koanf:"log"`
 	Jobs     Jobs     `koanf:"jobs"`
 	Webhook  Webhook  `koanf:"webhook"`
+
+	Decisions Decisions `koanf:"decisions"`
+	TRP       TRP       `koanf:"trp"`
+	TRISA     TRISA     `koanf:"trisa"`
+	Email     Email     `koanf:"email"`
+	Web       Web       `koanf:"web"`
 }
 
 // HTTP is the API, dashboard and peer-facing HTTP listener.
@@ -106,10 +112,14 @@ func Load(path string, environ []string) (Config, error) {
 		if _, err := os.Stat(path); err != nil {
 			return Config{}, fmt.Errorf("config file: %w", err)
 		}
-		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+		fk := koanf.New(".")
+		if err := fk.Load(file.Provider(path), yaml.Parser()); err != nil {
 			return Config{}, fmt.Errorf("config file %s: %w", path, err)
 		}
-		for _, key := range k.Keys() {
+		if err := k.Merge(fk); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+		for _, key := range fk.Keys() {
 			if _, ok := knownKeys()[key]; !ok {
 				problems = append(problems, fmt.Sprintf("%s: unknown setting %q", path, key))
 			}
@@ -231,6 +241,11 @@ func (c Config) Validate() []string {
 	if c.Webhook.Timeout <= 0 {
 		p = append(p, "webhook.timeout must be positive")
 	}
+	p = append(p, c.Decisions.validate()...)
+	p = append(p, c.TRP.validate()...)
+	p = append(p, c.TRISA.validate()...)
+	p = append(p, c.Email.validate()...)
+	p = append(p, c.Web.validate()...)
 	return p
 }
 

@@ -202,7 +202,12 @@ type Asset struct {
 }
 
 // Tx is every query, inside one transaction (or, from Store.Read, outside one for reads).
+// Each capability's queries are declared in a file of their own and embedded here.
 type Tx interface {
+	DecisionQueries
+	PeerQueries
+	WebQueries
+
 	// VASPs.
 	CreateVASP(ctx context.Context, v *vasp.VASP, wrappedKey []byte) error
 	UpdateVASP(ctx context.Context, v *vasp.VASP) error

@@ -1,0 +1,5 @@
+package store
+
+// DecisionQueries are the queries of the decisions capability: policies, screening lists,
+// decision statistics.
+type DecisionQueries interface{}
