@@ -7,3 +7,5 @@ import (
 )
 
 func TestConformance(t *testing.T) { storetest.Run(t, storetest.OpenPostgres) }
+
+func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetest.OpenPostgres) }
