@@ -9,3 +9,5 @@ import (
 func TestConformance(t *testing.T) { storetest.Run(t, storetest.OpenPostgres) }
 
 func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetest.OpenPostgres) }
+
+func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenPostgres) }

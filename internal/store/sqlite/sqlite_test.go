@@ -9,3 +9,5 @@ import (
 func TestConformance(t *testing.T) { storetest.Run(t, storetest.OpenSQLite) }
 
 func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetest.OpenSQLite) }
+
+func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenSQLite) }
