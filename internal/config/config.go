@@ -93,6 +93,7 @@ func Default() Config {
 		Log:      Log{Level: "info", Format: "json"},
 		Jobs:     Jobs{Workers: 32, Poll: time.Second},
 		Webhook:  Webhook{Timeout: 10 * time.Second},
+		Web:      defaultWeb(),
 	}
 }
 

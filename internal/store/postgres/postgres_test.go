@@ -8,6 +8,8 @@ import (
 
 func TestConformance(t *testing.T) { storetest.Run(t, storetest.OpenPostgres) }
 
+func TestWebConformance(t *testing.T) { storetest.RunWeb(t, storetest.OpenPostgres) }
+
 func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetest.OpenPostgres) }
 
 func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenPostgres) }

@@ -8,6 +8,8 @@ import (
 
 func TestConformance(t *testing.T) { storetest.Run(t, storetest.OpenSQLite) }
 
+func TestWebConformance(t *testing.T) { storetest.RunWeb(t, storetest.OpenSQLite) }
+
 func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetest.OpenSQLite) }
 
 func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenSQLite) }
