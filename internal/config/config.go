@@ -93,6 +93,7 @@ func Default() Config {
 		Log:      Log{Level: "info", Format: "json"},
 		Jobs:     Jobs{Workers: 32, Poll: time.Second},
 		Webhook:  Webhook{Timeout: 10 * time.Second},
+		Email:    defaultEmail(),
 		Web:      defaultWeb(),
 	}
 }
@@ -278,7 +279,7 @@ func (c Config) Redacted() string {
 	sort.Strings(keys)
 	for _, key := range keys {
 		v := fmt.Sprint(k.Get(key))
-		if key == "keys.master_key" && v != "" {
+		if (key == "keys.master_key" || key == "email.password") && v != "" {
 			v = "(set, hidden)"
 		}
 		if key == "database.url" {

@@ -1,5 +1,15 @@
 package config
 
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
 // TRP configures the OpenVASP Travel Rule Protocol route.
 type TRP struct{}
 
@@ -10,7 +20,115 @@ type TRISA struct{}
 
 func (t TRISA) validate() []string { return nil }
 
-// Email configures the e-mail (sunrise) route and its SMTP client.
-type Email struct{}
+// Email configures the e-mail (sunrise) route and its SMTP client. The route is enabled when
+// Host is set.
+type Email struct {
+	// Host is the SMTP server (submission relay); empty disables the e-mail route.
+	Host string `koanf:"host"`
+	// Port is the SMTP port: 587 for submission with STARTTLS, 465 for implicit TLS.
+	Port int `koanf:"port"`
+	// TLS is the connection policy: starttls (required), opportunistic (STARTTLS when offered),
+	// implicit (TLS from the first byte, "SMTPS") or none (development on loopback only).
+	TLS string `koanf:"tls"`
+	// CAFile is an optional PEM bundle that verifies the SMTP server's certificate instead of the
+	// system roots (a private relay).
+	CAFile string `koanf:"ca_file"`
+	// Username and Password authenticate to the server (SMTP AUTH); empty means no
+	// authentication. Password is a secret: the configuration dump hides it.
+	Username string `koanf:"username"`
+	Password string `koanf:"password"`
+	// From is the sender address of every e-mail ("travelrule@exchange.example"); the sending
+	// VASP's name is shown as the display name.
+	From string `koanf:"from"`
+	// BaseURL is the public URL links point to; empty means http.base_url. The pages are served
+	// under /sunrise/ on the main HTTP listener.
+	BaseURL string `koanf:"base_url"`
+	// LinkLifetime is how long a link stays usable after it is first opened (72h).
+	LinkLifetime time.Duration `koanf:"link_lifetime"`
+	// LinkHardLimit is how long a link is usable at most after it was sent, opened or not.
+	LinkHardLimit time.Duration `koanf:"link_hard_limit"`
+	// CodeLifetime is how long a one-time code stays valid.
+	CodeLifetime time.Duration `koanf:"code_lifetime"`
+	// CodeAttempts is how many wrong codes lock a link.
+	CodeAttempts int `koanf:"code_attempts"`
+	// Timeout bounds one SMTP conversation.
+	Timeout time.Duration `koanf:"timeout"`
+}
 
-func (e Email) validate() []string { return nil }
+// Enabled reports whether the e-mail route is configured.
+func (e Email) Enabled() bool { return e.Host != "" }
+
+// PublicURL returns the base URL of links: BaseURL, else the node's http.base_url.
+func (e Email) PublicURL(h HTTP) string {
+	if e.BaseURL != "" {
+		return strings.TrimRight(e.BaseURL, "/")
+	}
+	return strings.TrimRight(h.BaseURL, "/")
+}
+
+func defaultEmail() Email {
+	return Email{Port: 587, TLS: "starttls", LinkLifetime: 72 * time.Hour, LinkHardLimit: 7 * 24 * time.Hour,
+		CodeLifetime: 10 * time.Minute, CodeAttempts: 5, Timeout: 30 * time.Second}
+}
+
+func (e Email) validate() []string {
+	if !e.Enabled() {
+		return nil
+	}
+	var p []string
+	if strings.ContainsAny(e.Host, " /:") {
+		p = append(p, "email.host must be a host name or IP address without a port")
+	}
+	if e.Port < 1 || e.Port > 65535 {
+		p = append(p, "email.port must be between 1 and 65535")
+	}
+	switch e.TLS {
+	case "starttls", "opportunistic", "implicit":
+	case "none":
+		if e.Password != "" && !loopback(e.Host) {
+			p = append(p, "email.tls none would send email.password in clear: use starttls or implicit")
+		}
+	default:
+		p = append(p, "email.tls must be starttls, opportunistic, implicit or none")
+	}
+	if e.CAFile != "" {
+		if _, err := os.Stat(e.CAFile); err != nil {
+			p = append(p, fmt.Sprintf("email.ca_file: %v", err))
+		}
+	}
+	if e.Password != "" && e.Username == "" {
+		p = append(p, "email.password needs email.username")
+	}
+	if a, err := mail.ParseAddress(e.From); err != nil || a.Name != "" {
+		p = append(p, "email.from must be a plain e-mail address (the VASP's name is added as display name)")
+	}
+	if e.BaseURL != "" {
+		if u, err := url.Parse(e.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			p = append(p, fmt.Sprintf("email.base_url %q must be an absolute http(s) URL", e.BaseURL))
+		}
+	}
+	if e.LinkLifetime < time.Minute {
+		p = append(p, "email.link_lifetime must be at least 1m")
+	}
+	if e.LinkHardLimit < e.LinkLifetime {
+		p = append(p, "email.link_hard_limit must be at least email.link_lifetime")
+	}
+	if e.CodeLifetime < time.Minute || e.CodeLifetime > time.Hour {
+		p = append(p, "email.code_lifetime must be between 1m and 1h")
+	}
+	if e.CodeAttempts < 1 || e.CodeAttempts > 20 {
+		p = append(p, "email.code_attempts must be between 1 and 20")
+	}
+	if e.Timeout <= 0 {
+		p = append(p, "email.timeout must be positive")
+	}
+	return p
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

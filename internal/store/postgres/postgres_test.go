@@ -13,3 +13,5 @@ func TestWebConformance(t *testing.T) { storetest.RunWeb(t, storetest.OpenPostgr
 func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetest.OpenPostgres) }
 
 func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenPostgres) }
+
+func TestEmailConformance(t *testing.T) { storetest.RunEmail(t, storetest.OpenPostgres) }

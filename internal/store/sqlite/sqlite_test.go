@@ -13,3 +13,5 @@ func TestWebConformance(t *testing.T) { storetest.RunWeb(t, storetest.OpenSQLite
 func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetest.OpenSQLite) }
 
 func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenSQLite) }
+
+func TestEmailConformance(t *testing.T) { storetest.RunEmail(t, storetest.OpenSQLite) }
