@@ -40,7 +40,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.configPath, "config", os.Getenv("WAYBILL_CONFIG"), "YAML configuration file (also WAYBILL_CONFIG)")
 	root.AddCommand(e.serveCmd(), e.migrateCmd(), e.configCmd(), e.vaspCmd(), e.apikeyCmd(), e.walletCmd(),
-		e.auditCmd(), e.versionCmd())
+		e.auditCmd(), e.benchCmd(), e.versionCmd())
 	root.AddCommand(e.decisionCommands()...)
 	root.AddCommand(e.peerCommands()...)
 	root.AddCommand(e.webCommands()...)

@@ -156,6 +156,8 @@ type sendPayload struct {
 	Route          string        `json:"route"`
 	CounterpartyID string        `json:"counterparty_id"`
 	Message        route.Message `json:"message"`
+	// Identity says the message carries identity data, read from the transfer at send time.
+	Identity bool `json:"identity,omitempty"`
 }
 
 // queue enqueues a message about r to its counterparty over r's route; messages of one
@@ -167,8 +169,10 @@ func (e *Engine) queue(o *op, r *rec, m route.Message) error {
 	m.ID = e.newID()
 	m.TransferMessageID = r.MessageID
 	m.SentAt = o.now
+	identity := m.Kind == route.KindInquiry || m.Kind == route.KindRequest ||
+		(m.Kind == route.KindDecision && m.Decision == route.DecisionAccept && r.Initiator == transfer.InitiatorBeneficiary)
 	return o.enqueue(jobs.NewJob(JobSend, "msg:"+r.ID, sendPayload{VASPID: r.VASPID, TransferID: r.ID,
-		Route: string(r.Route), CounterpartyID: r.CounterpartyID, Message: m}, o.now, 40))
+		Route: string(r.Route), CounterpartyID: r.CounterpartyID, Message: m, Identity: identity}, o.now, 40))
 }
 
 // Actions a caller takes on a transfer. Each loads the transfer, checks it is the caller's to

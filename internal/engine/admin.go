@@ -561,6 +561,7 @@ func (e *Engine) UpdateEndpoint(ctx context.Context, actor audit.Actor, vaspID, 
 		}
 		return o.audit(vaspID, "", "webhook.endpoint_updated", "", "", "", map[string]any{"endpoint_id": id, "enabled": ep.Enabled})
 	})
+	e.hooks.Forget(id)
 	return ep, err
 }
 
@@ -601,17 +602,20 @@ func (e *Engine) RotateSecret(ctx context.Context, actor audit.Actor, vaspID, id
 		out.WebhookEndpoint = *ep
 		return o.audit(vaspID, "", "webhook.secret_rotated", "", "", "", map[string]any{"endpoint_id": id, "grace_seconds": int64(grace.Seconds())})
 	})
+	e.hooks.Forget(id)
 	return out, err
 }
 
 // DeleteEndpoint removes an endpoint and its deliveries.
 func (e *Engine) DeleteEndpoint(ctx context.Context, actor audit.Actor, vaspID, id string) error {
-	return e.do(ctx, actor, func(o *op) error {
+	err := e.do(ctx, actor, func(o *op) error {
 		if err := o.tx.DeleteEndpoint(o.ctx, vaspID, id); err != nil {
 			return err
 		}
 		return o.audit(vaspID, "", "webhook.endpoint_deleted", "", "", "", map[string]any{"endpoint_id": id})
 	})
+	e.hooks.Forget(id)
+	return err
 }
 
 // Redeliver sends a delivery again.

@@ -16,23 +16,21 @@ import (
 // Sender is a route adapter as the engine uses it.
 type Sender = route.Adapter
 
-// Outbound builds the full message a send job delivers: the queued message plus, for
-// inquiries, requests and the acceptance of a request, the transaction and identity read from
-// the transfer now.
+// Outbound builds the full message a send job delivers: the queued message plus, when it carries
+// identity (inquiries, requests and the acceptance of a request), the transaction and identity
+// read from the transfer now.
 func (e *Engine) Outbound(ctx context.Context, p *sendPayload) (*route.Outbound, error) {
 	rd := e.store.Read()
-	t, err := rd.GetTransfer(ctx, p.VASPID, p.TransferID)
-	if err != nil {
-		return nil, err
-	}
 	cp, err := rd.GetCounterparty(ctx, p.VASPID, p.CounterpartyID)
 	if err != nil {
 		return nil, err
 	}
 	m := p.Message
-	needsIdentity := m.Kind == route.KindInquiry || m.Kind == route.KindRequest ||
-		(m.Kind == route.KindDecision && m.Decision == route.DecisionAccept && t.Initiator == transfer.InitiatorBeneficiary)
-	if needsIdentity {
+	if p.Identity {
+		t, err := rd.GetTransfer(ctx, p.VASPID, p.TransferID)
+		if err != nil {
+			return nil, err
+		}
 		id, err := e.openIdentity(ctx, t)
 		if err != nil {
 			return nil, err

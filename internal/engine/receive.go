@@ -303,42 +303,23 @@ func (e *Engine) findOutgoingByHash(o *op, vaspID, hash string) (*rec, error) {
 // supersedeIncomplete cancels an INCOMPLETE record that a deposit notification made before the
 // inquiry for the same movement arrived, and takes over its chain hash.
 func (e *Engine) supersedeIncomplete(o *op, r *rec) error {
-	if r.TxHash == "" && r.DestinationAddress == "" {
+	c, err := o.tx.FindIncomplete(o.ctx, store.DepositMatch{VASPID: r.VASPID, TxHash: r.TxHash, Network: r.Asset.Network,
+		Symbol: r.Asset.Symbol, Destination: r.DestinationKey, Amount: r.Amount})
+	if isNotFound(err) {
 		return nil
 	}
-	list, err := o.tx.ListTransfers(o.ctx, store.TransferFilter{VASPID: r.VASPID, Direction: transfer.Incoming,
-		Statuses: []transfer.Status{transfer.StatusIncomplete, transfer.StatusMissingBeneficiaryData}, Query: firstNonEmpty(r.TxHash, r.DestinationAddress), Limit: 20})
 	if err != nil {
 		return err
 	}
-	for i := range list {
-		c := &list[i]
-		same := (r.TxHash != "" && c.TxHash == r.TxHash) ||
-			(c.DestinationKey == r.DestinationKey && c.Asset == r.Asset && c.Amount.Equal(r.Amount))
-		if !same || c.ID == r.ID {
-			continue
-		}
-		old, err := o.load(r.VASPID, c.ID)
-		if err != nil {
-			return err
-		}
-		if r.TxHash == "" {
-			r.TxHash = old.TxHash
-			r.PostTransaction = true
-		}
-		if err := o.as(audit.Actor{Type: audit.ActorSystem, ID: "deposit_matching"}, func() error {
-			return o.move(old, transfer.EventCancel, "superseded: the Travel Rule message arrived as transfer "+r.ID, nil)
-		}); err != nil {
-			return err
-		}
-		return o.save(old)
+	old := &rec{Transfer: c, prev: c.Version}
+	if r.TxHash == "" {
+		r.TxHash = old.TxHash
+		r.PostTransaction = true
 	}
-	return nil
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
+	if err := o.as(audit.Actor{Type: audit.ActorSystem, ID: "deposit_matching"}, func() error {
+		return o.move(old, transfer.EventCancel, "superseded: the Travel Rule message arrived as transfer "+r.ID, nil)
+	}); err != nil {
+		return err
 	}
-	return b
+	return o.save(old)
 }

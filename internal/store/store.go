@@ -237,6 +237,10 @@ type Tx interface {
 	// a not final one without a hash by asset, destination and amount created since m.Since
 	// (oldest first). It also says how it matched ("tx_hash" or "amount"). ErrNotFound when none.
 	MatchDeposit(ctx context.Context, m DepositMatch) (*Transfer, string, error)
+	// FindIncomplete returns the oldest incoming INCOMPLETE or MISSING_BENEFICIARY_DATA transfer
+	// of a deposit that matches: by hash when given, else by asset, destination and amount.
+	// ErrNotFound when none.
+	FindIncomplete(ctx context.Context, m DepositMatch) (*Transfer, error)
 	// ListTransfers returns at most f.Limit transfers (identity not loaded).
 	ListTransfers(ctx context.Context, f TransferFilter) ([]Transfer, error)
 	// CountTransfers counts transfers by status for a VASP (statuses with no transfer omitted).

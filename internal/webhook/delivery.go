@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/waybill/waybill/internal/jobs"
@@ -34,11 +35,18 @@ type Dispatcher struct {
 	NewID  func() string
 	// UserAgent is sent with every delivery.
 	UserAgent string
+
+	mu    sync.Mutex
+	cache map[string]*cachedEndpoint
 }
 
+// jobPayload carries what an attempt needs, so a delivery costs no read: the event body (which
+// holds no personal data) and the endpoint, whose URL and secrets come from a short cache.
 type jobPayload struct {
-	VASPID     string `json:"vasp_id"`
-	DeliveryID string `json:"delivery_id"`
+	VASPID     string          `json:"vasp_id"`
+	DeliveryID string          `json:"delivery_id"`
+	EndpointID string          `json:"endpoint_id"`
+	Body       json.RawMessage `json:"body"`
 }
 
 func secretsAAD(endpointID string) []byte { return []byte("webhook-secrets/" + endpointID) }
@@ -110,7 +118,7 @@ func (d *Dispatcher) enqueueJob(ctx context.Context, tx store.Tx, del *store.Del
 	} else {
 		key = "" // events about no transfer need no order
 	}
-	j, err := jobs.NewJob(JobKind, key, jobPayload{VASPID: del.VASPID, DeliveryID: del.ID}, at, MaxAttempts)
+	j, err := jobs.NewJob(JobKind, key, jobPayload{VASPID: del.VASPID, DeliveryID: del.ID, EndpointID: del.EndpointID, Body: del.Payload}, at, MaxAttempts)
 	if err != nil {
 		return err
 	}
@@ -182,44 +190,82 @@ func (d *Dispatcher) record(ctx context.Context, tx store.Tx, job *store.Job, st
 	return tx.UpdateDelivery(ctx, del)
 }
 
+// endpointTTL bounds how long a cached endpoint (URL, enabled, secrets) is used: changes made on
+// another replica, a disabled endpoint or a new URL, take effect within it. A rotated secret
+// keeps signing during its grace period, so rotation loses nothing meanwhile.
+const endpointTTL = 5 * time.Second
+
+type cachedEndpoint struct {
+	url     string
+	enabled bool
+	secrets []Secret
+	at      time.Time
+	gone    bool
+}
+
+func (d *Dispatcher) endpoint(ctx context.Context, vaspID, id string) (*cachedEndpoint, error) {
+	now := time.Now()
+	d.mu.Lock()
+	c := d.cache[id]
+	d.mu.Unlock()
+	if c != nil && now.Sub(c.at) < endpointTTL {
+		return c, nil
+	}
+	ep, err := d.Store.Read().GetEndpoint(ctx, vaspID, id)
+	c = &cachedEndpoint{at: now}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.gone = true
+	case err != nil:
+		return nil, err
+	default:
+		c.url, c.enabled = ep.URL, ep.Enabled
+		if c.secrets, err = d.OpenSecrets(ctx, ep); err != nil {
+			return nil, err
+		}
+	}
+	d.mu.Lock()
+	if d.cache == nil {
+		d.cache = map[string]*cachedEndpoint{}
+	}
+	d.cache[id] = c
+	d.mu.Unlock()
+	return c, nil
+}
+
+// Forget drops an endpoint from the cache (after a change made through this process).
+func (d *Dispatcher) Forget(endpointID string) {
+	d.mu.Lock()
+	delete(d.cache, endpointID)
+	d.mu.Unlock()
+}
+
 func (d *Dispatcher) deliver(ctx context.Context, job *store.Job) (jobs.Finish, error) {
 	p, err := jobs.Payload[jobPayload](job)
 	if err != nil {
 		return nil, err
 	}
-	r := d.Store.Read()
-	del, err := r.GetDelivery(ctx, p.VASPID, p.DeliveryID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil // its endpoint was deleted
-	}
+	ep, err := d.endpoint(ctx, p.VASPID, p.EndpointID)
 	if err != nil {
 		return nil, err
 	}
-	ep, err := r.GetEndpoint(ctx, del.VASPID, del.EndpointID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+	if ep.gone {
+		return nil, nil // the endpoint and its deliveries were deleted
 	}
-	if err != nil {
-		return nil, err
-	}
-	if !ep.Enabled {
+	if !ep.enabled {
 		return nil, &jobs.Permanent{Err: errors.New("endpoint disabled")}
 	}
-	secrets, err := d.OpenSecrets(ctx, ep)
-	if err != nil {
-		return nil, err
-	}
 	now := d.Clock()
-	sig, err := Sign(secrets, del.ID, now, del.Payload, now)
+	sig, err := Sign(ep.secrets, p.DeliveryID, now, p.Body, now)
 	if err != nil {
 		return nil, &jobs.Permanent{Err: err}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(del.Payload))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(p.Body))
 	if err != nil {
 		return nil, &jobs.Permanent{Err: fmt.Errorf("endpoint url: %w", err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("webhook-id", del.ID)
+	req.Header.Set("webhook-id", p.DeliveryID)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
 	req.Header.Set("webhook-signature", sig)
 	if d.UserAgent != "" {
@@ -235,10 +281,13 @@ func (d *Dispatcher) deliver(ctx context.Context, job *store.Job) (jobs.Finish, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &attemptError{status: resp.StatusCode, body: string(snippet)}
 	}
-	attempts, status, body := job.Attempts, resp.StatusCode, string(snippet)
+	del := &store.Delivery{ID: p.DeliveryID, VASPID: p.VASPID, State: store.DeliveryDelivered, Attempts: job.Attempts,
+		LastStatusCode: resp.StatusCode, LastResponse: string(snippet), DeliveredAt: &now}
 	return func(ctx context.Context, tx store.Tx) error {
-		del.State, del.Attempts, del.LastStatusCode, del.LastResponse, del.LastError = store.DeliveryDelivered, attempts, status, body, ""
-		del.NextAttemptAt, del.DeliveredAt = nil, &now
-		return tx.UpdateDelivery(ctx, del)
+		// A delivery deleted with its endpoint meanwhile has nothing left to record.
+		if err := tx.UpdateDelivery(ctx, del); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return nil
 	}, nil
 }

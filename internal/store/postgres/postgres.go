@@ -57,7 +57,7 @@ func Open(ctx context.Context, url string, opt Options) (*sqlstore.DB, error) {
 
 // Dialect returns the PostgreSQL dialect.
 func Dialect() sqlstore.Dialect {
-	return sqlstore.Dialect{Name: "postgres", SkipLocked: "FOR UPDATE SKIP LOCKED", IsUnique: isUnique, IsBusy: isBusy}
+	return sqlstore.Dialect{Name: "postgres", SkipLocked: "FOR UPDATE SKIP LOCKED", ForUpdate: "FOR UPDATE", IsUnique: isUnique, IsBusy: isBusy}
 }
 
 func pgCode(err error) string {

@@ -79,7 +79,7 @@ func escapePath(p string) string {
 
 // Dialect returns the SQLite dialect.
 func Dialect() sqlstore.Dialect {
-	return sqlstore.Dialect{Name: "sqlite", IsUnique: isUnique, IsBusy: isBusy, PrepareCache: true}
+	return sqlstore.Dialect{Name: "sqlite", IsUnique: isUnique, IsBusy: isBusy, PrepareCache: true, GroupCommit: true}
 }
 
 func code(err error) int {

@@ -1,8 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/waybill/waybill/internal/store"
@@ -16,8 +18,13 @@ func (s *queries) Enqueue(ctx context.Context, jobs ...*store.Job) error {
 		if j.MaxAttempts == 0 {
 			j.MaxAttempts = 25
 		}
-		err := s.q.QueryRowContext(ctx, `INSERT INTO jobs (kind, key, payload, max_attempts, run_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		// A job with a key waits behind any job of the same key already queued. On PostgreSQL
+		// the earlier jobs are locked until this transaction ends, so a worker finishing one of
+		// them meanwhile waits, and then sees this job when it releases the next: no job is
+		// left blocked behind a job that is gone.
+		err := s.q.QueryRowContext(ctx, `INSERT INTO jobs (kind, key, payload, max_attempts, run_at, created_at, blocked)
+			SELECT $1, $2, $3, $4, $5, $6, EXISTS (SELECT 1 FROM jobs WHERE key = $2 AND $2 <> '' `+s.d.ForUpdate+`)
+			RETURNING id`,
 			j.Kind, j.Key, string(j.Payload), j.MaxAttempts, micros(j.RunAt), micros(j.CreatedAt)).Scan(&j.ID)
 		if err != nil {
 			return s.wrap(err, "enqueue "+j.Kind)
@@ -37,11 +44,12 @@ func kindFilter(kinds []string, start int) (string, []any) {
 	return " AND j.kind IN (" + placeholders(start, len(kinds)) + ")", args
 }
 
+// ClaimJobs leases due jobs by moving their run_at to the end of the lease: the claim reads only
+// the front of the due index, whatever the queue's length.
 func (s *queries) ClaimJobs(ctx context.Context, kinds []string, now, leaseUntil time.Time, limit int) ([]store.Job, error) {
 	kf, kargs := kindFilter(kinds, 4)
-	q := `UPDATE jobs SET locked_until = $1, attempts = attempts + 1 WHERE id IN (
-		SELECT j.id FROM jobs j WHERE j.run_at <= $2 AND j.locked_until <= $2` + kf + `
-		AND (j.key = '' OR NOT EXISTS (SELECT 1 FROM jobs p WHERE p.key = j.key AND p.id < j.id))
+	q := `UPDATE jobs SET run_at = $1, attempts = attempts + 1 WHERE id IN (
+		SELECT j.id FROM jobs j WHERE NOT j.blocked AND j.run_at <= $2` + kf + `
 		ORDER BY j.run_at, j.id LIMIT $3 ` + s.d.SkipLocked + `)
 		RETURNING id, kind, key, payload, attempts, max_attempts, run_at, created_at, last_error`
 	args := append([]any{micros(leaseUntil), micros(now), limit}, kargs...)
@@ -62,9 +70,15 @@ func (s *queries) ClaimJobs(ctx context.Context, kinds []string, now, leaseUntil
 		j.RunAt, j.CreatedAt = fromMicros(runAt), fromMicros(created)
 		out = append(out, j)
 	}
-	return out, s.wrap(rows.Err(), "claim jobs")
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(err, "claim jobs")
+	}
+	// RETURNING gives no order guarantee.
+	slices.SortFunc(out, func(a, b store.Job) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
+// CompleteJobs deletes finished jobs and lets the next job of each of their keys run.
 func (s *queries) CompleteJobs(ctx context.Context, ids ...int64) error {
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
@@ -72,8 +86,30 @@ func (s *queries) CompleteJobs(ctx context.Context, ids ...int64) error {
 		for i := range n {
 			args[i] = ids[i]
 		}
-		if _, err := s.exec(ctx, "complete jobs", `DELETE FROM jobs WHERE id IN (`+placeholders(1, n)+`)`, args...); err != nil {
-			return err
+		rows, err := s.q.QueryContext(ctx, `DELETE FROM jobs WHERE id IN (`+placeholders(1, n)+`) RETURNING key`, args...)
+		if err != nil {
+			return s.wrap(err, "complete jobs")
+		}
+		var keys []string
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return s.wrap(err, "complete jobs")
+			}
+			if k != "" {
+				keys = append(keys, k)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.wrap(err, "complete jobs")
+		}
+		for _, k := range keys {
+			if _, err := s.exec(ctx, "release next job", `UPDATE jobs SET blocked = FALSE WHERE id = (
+				SELECT MIN(id) FROM jobs WHERE key = $1) AND blocked`, k); err != nil {
+				return err
+			}
 		}
 		ids = ids[n:]
 	}
@@ -84,15 +120,14 @@ func (s *queries) RetryJob(ctx context.Context, id int64, runAt time.Time, lastE
 	if len(lastError) > 1000 {
 		lastError = lastError[:1000]
 	}
-	return s.execOne(ctx, "retry job", `UPDATE jobs SET run_at = $2, locked_until = 0, last_error = $3 WHERE id = $1`,
+	return s.execOne(ctx, "retry job", `UPDATE jobs SET run_at = $2, last_error = $3 WHERE id = $1`,
 		id, micros(runAt), lastError)
 }
 
 func (s *queries) NextJobAt(ctx context.Context, kinds []string) (time.Time, error) {
 	kf, kargs := kindFilter(kinds, 1)
 	var v sql.NullInt64
-	err := s.q.QueryRowContext(ctx, `SELECT MIN(CASE WHEN j.locked_until > j.run_at THEN j.locked_until ELSE j.run_at END)
-		FROM jobs j WHERE 1 = 1`+kf, kargs...).Scan(&v)
+	err := s.q.QueryRowContext(ctx, `SELECT MIN(j.run_at) FROM jobs j WHERE NOT j.blocked`+kf, kargs...).Scan(&v)
 	if err != nil {
 		return time.Time{}, s.wrap(err, "next job")
 	}

@@ -24,12 +24,16 @@ type Dialect struct {
 	// SkipLocked is appended to the job-claim subquery ("FOR UPDATE SKIP LOCKED" on
 	// PostgreSQL, empty on SQLite where a writer holds the whole database).
 	SkipLocked string
+	// ForUpdate locks the rows a subquery reads ("FOR UPDATE" on PostgreSQL, empty on SQLite).
+	ForUpdate string
 	// IsUnique reports whether err is a uniqueness violation.
 	IsUnique func(error) bool
 	// IsBusy reports whether err is a transient lock or serialization failure worth a retry.
 	IsBusy func(error) bool
 	// PrepareCache keeps statements prepared (for drivers that do not cache them).
 	PrepareCache bool
+	// GroupCommit commits concurrent transactions together (for single-writer databases).
+	GroupCommit bool
 }
 
 // DB is a store over a writer pool and a reader pool (the same pool on PostgreSQL).
@@ -40,6 +44,7 @@ type DB struct {
 	// Prepared statements per pool: SQLite re-parses every statement otherwise, which was a
 	// quarter of the CPU of a lifecycle. PostgreSQL's pgx caches statements itself.
 	wc, rc *stmtCache
+	gc     *committer
 }
 
 // New returns a store over the given pools; closers run on Close after the pools are closed.
@@ -47,6 +52,9 @@ func New(w, r *sql.DB, d Dialect, closers ...func() error) *DB {
 	db := &DB{w: w, r: r, dialect: d, closers: closers}
 	if d.PrepareCache {
 		db.wc, db.rc = &stmtCache{db: w}, &stmtCache{db: r}
+	}
+	if d.GroupCommit {
+		db.gc = newCommitter(db)
 	}
 	return db
 }
@@ -71,6 +79,9 @@ func (db *DB) Close() error {
 	if db.r != db.w {
 		errs = append(errs, db.r.Close())
 	}
+	if db.gc != nil {
+		db.gc.close()
+	}
 	db.wc.close()
 	db.rc.close()
 	errs = append(errs, db.w.Close())
@@ -90,7 +101,11 @@ func (db *DB) Read() store.Tx {
 func (db *DB) InTx(ctx context.Context, fn func(store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		err = db.inTx(ctx, fn)
+		if db.gc != nil {
+			err = db.gc.submit(ctx, fn)
+		} else {
+			err = db.inTx(ctx, fn)
+		}
 		if err == nil || db.dialect.IsBusy == nil || !db.dialect.IsBusy(err) {
 			return err
 		}

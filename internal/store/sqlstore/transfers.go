@@ -166,12 +166,26 @@ func (s *queries) MatchDeposit(ctx context.Context, m store.DepositMatch) (*stor
 	}
 	t, err := s.getTransfer(ctx, "match deposit by amount", `vasp_id = $1 AND direction = 'incoming'
 		AND destination_key = $2 AND network = $3 AND symbol = $4 AND amount = $5 AND tx_hash = ''
-		AND created_at >= $6 AND status NOT IN (`+finalList+`) ORDER BY id LIMIT 1`,
+		AND +created_at >= $6 AND status NOT IN (`+finalList+`) ORDER BY +created_at LIMIT 1`,
 		m.VASPID, m.Destination, m.Network, m.Symbol, m.Amount.String(), micros(m.Since))
 	if err != nil {
 		return nil, "", err
 	}
 	return t, "amount", nil
+}
+
+func (s *queries) FindIncomplete(ctx context.Context, m store.DepositMatch) (*store.Transfer, error) {
+	// "+created_at" keeps SQLite from walking an index in creation order instead of using the
+	// selective one; the few candidates are then sorted.
+	if m.TxHash != "" {
+		return s.getTransfer(ctx, "find incomplete transfer", `vasp_id = $1 AND tx_hash = $2 AND direction = 'incoming'
+			AND status IN ('INCOMPLETE', 'MISSING_BENEFICIARY_DATA') ORDER BY +created_at LIMIT 1`, m.VASPID, m.TxHash)
+	}
+	// Few records are INCOMPLETE while many may share a destination: "|| ''" keeps the planner
+	// on the status index.
+	return s.getTransfer(ctx, "find incomplete transfer", `vasp_id = $1 AND status IN ('INCOMPLETE', 'MISSING_BENEFICIARY_DATA')
+		AND (destination_key || '') = $2 AND network = $3 AND symbol = $4 AND amount = $5 AND direction = 'incoming'
+		ORDER BY +created_at LIMIT 1`, m.VASPID, m.Destination, m.Network, m.Symbol, m.Amount.String())
 }
 
 func (s *queries) ListTransfers(ctx context.Context, f store.TransferFilter) ([]store.Transfer, error) {

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		"AuditAppendOnly":  testAuditAppendOnly,
 		"Jobs":             testJobs,
 		"JobsOrderedByKey": testJobsOrderedByKey,
+		"JobsConcurrent":   testJobsConcurrent,
 		"TxRollback":       testTxRollback,
 		"Inbound":          testInbound,
 		"Wallets":          testWallets,

@@ -56,8 +56,9 @@ CREATE UNIQUE INDEX transfers_ref ON transfers (vasp_id, ref) WHERE ref IS NOT N
 CREATE UNIQUE INDEX transfers_message ON transfers (vasp_id, message_id);
 CREATE INDEX transfers_list ON transfers (vasp_id, id);
 CREATE INDEX transfers_status ON transfers (vasp_id, status, id);
-CREATE INDEX transfers_tx_hash ON transfers (vasp_id, tx_hash) WHERE tx_hash <> '';
-CREATE INDEX transfers_destination ON transfers (vasp_id, destination_key, network, symbol);
+CREATE INDEX transfers_tx_hash ON transfers (vasp_id, tx_hash, id);
+-- Deposit matching by amount looks only at transfers still without a chain hash.
+CREATE INDEX transfers_unhashed ON transfers (vasp_id, destination_key, network, symbol, amount) WHERE tx_hash = '';
 CREATE INDEX transfers_counterparty ON transfers (vasp_id, counterparty_id, status);
 
 CREATE TABLE deposits (
@@ -119,6 +120,9 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- A job is due when run_at has passed; a claimed job's run_at is moved to the end of its lease,
+-- so a crashed worker's job runs again when the lease ends. Jobs with a key run one at a time in
+-- id order: all but the first of a key are blocked until the one before them finishes.
 CREATE TABLE jobs (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     kind         TEXT NOT NULL,
@@ -127,12 +131,12 @@ CREATE TABLE jobs (
     attempts     INTEGER NOT NULL DEFAULT 0,
     max_attempts INTEGER NOT NULL,
     run_at       BIGINT NOT NULL,
-    locked_until BIGINT NOT NULL DEFAULT 0,
+    blocked      BOOLEAN NOT NULL DEFAULT FALSE,
     last_error   TEXT NOT NULL DEFAULT '',
     created_at   BIGINT NOT NULL
 );
-CREATE INDEX jobs_due ON jobs (run_at);
-CREATE INDEX jobs_key ON jobs (key, id) WHERE key <> '';
+CREATE INDEX jobs_due ON jobs (run_at, id) WHERE NOT blocked;
+CREATE INDEX jobs_key ON jobs (key, id);
 
 CREATE TABLE inbound (
     vasp_id     TEXT NOT NULL,
