@@ -18,6 +18,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/waybill/waybill/internal/decision"
 	"github.com/waybill/waybill/internal/engine"
 	"github.com/waybill/waybill/internal/ivms"
 	"github.com/waybill/waybill/internal/metrics"
@@ -36,6 +37,8 @@ type Config struct {
 	MaxBodyBytes int64
 	Version      string
 	Rand         io.Reader
+	// Decisions evaluates policies and screens addresses; nil answers 503 on those operations.
+	Decisions *decision.Service
 }
 
 // server holds what the handlers need.
@@ -47,6 +50,7 @@ type server struct {
 	maxBody int64
 	keys    *keyCache
 	spec    []byte
+	dec     *decision.Service
 }
 
 // Register adds the API's routes to mux: /v1, /admin/v1, /openapi.json, /docs, /healthz,
@@ -84,7 +88,8 @@ func Register(mux *http.ServeMux, cfg Config) {
 
 func newServer(cfg Config) *server {
 	installErrorConstructor()
-	s := &server{eng: cfg.Engine, st: cfg.Store, log: cfg.Logger, rand: cfg.Rand, maxBody: cfg.MaxBodyBytes, keys: newKeyCache()}
+	s := &server{eng: cfg.Engine, st: cfg.Store, log: cfg.Logger, rand: cfg.Rand, maxBody: cfg.MaxBodyBytes, keys: newKeyCache(),
+		dec: cfg.Decisions}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

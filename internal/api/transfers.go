@@ -10,6 +10,7 @@ import (
 
 	"github.com/waybill/waybill/internal/audit"
 	"github.com/waybill/waybill/internal/engine"
+	"github.com/waybill/waybill/internal/proof"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/transfer"
 )
@@ -63,12 +64,13 @@ type CreateTransferBody struct {
 	BeneficiaryVASP               *engine.VASPInput `json:"beneficiary_vasp,omitempty" doc:"The beneficiary VASP; when absent it is found by address routing."`
 	Unhosted                      bool              `json:"unhosted,omitempty" doc:"The destination is a self-custodied wallet: the transfer is SAVED, not transmitted."`
 	SkipBeneficiaryDataValidation bool              `json:"skip_beneficiary_data_validation,omitempty" doc:"Create without complete beneficiary data: the transfer waits in MISSING_BENEFICIARY_DATA for an update."`
+	OwnershipProof                *proof.Proof      `json:"ownership_proof,omitempty" doc:"Proof that your customer controls the unhosted destination (eip191, bip137, bip322 or declaration); network and address default to the transfer's. Required above a jurisdiction's unhosted-wallet threshold (EU: EUR 1,000)."`
 }
 
 func (b *CreateTransferBody) input(ctx context.Context) (engine.CreateInput, error) {
 	in := engine.CreateInput{Ref: b.Ref, Asset: b.Asset, FiatValue: b.FiatValue.input(), OriginAddress: b.OriginAddress,
 		DestinationAddress: b.DestinationAddress, Memo: b.Memo, TxHash: b.TxHash, BeneficiaryVASP: b.BeneficiaryVASP,
-		Unhosted: b.Unhosted, SkipBeneficiaryDataValidation: b.SkipBeneficiaryDataValidation}
+		Unhosted: b.Unhosted, SkipBeneficiaryDataValidation: b.SkipBeneficiaryDataValidation, OwnershipProof: b.OwnershipProof}
 	in.Amount, _ = decimal.NewFromString(b.Amount)
 	var err error
 	if in.Originator, err = decodeOriginator(ctx, b.Originator, "originator"); err != nil {

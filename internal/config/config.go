@@ -95,6 +95,8 @@ func Default() Config {
 		Webhook:  Webhook{Timeout: 10 * time.Second},
 		Email:    defaultEmail(),
 		Web:      defaultWeb(),
+
+		Decisions: Decisions{ScreeningTimeout: 5 * time.Second, ListRefresh: 30 * time.Second},
 	}
 }
 

@@ -43,7 +43,12 @@ func (e *Engine) decide(o *op, r *rec, point string, cp *counterparty.Counterpar
 	if err != nil {
 		return transfer.Decision{}, err
 	}
-	in := &DecisionInput{Point: point, VASP: v, Transfer: full, Counterparty: cp}
+	in := &DecisionInput{Point: point, VASP: v, Transfer: full, Counterparty: cp, Route: r.Route}
+	if in.Route == transfer.RouteNone && cp != nil {
+		if in.Route, err = e.router.Choose(o.ctx, o.tx, r.VASPID, cp); err != nil {
+			return transfer.Decision{}, err
+		}
+	}
 	if addr := r.OurAddress(); addr != "" {
 		w, _, err := o.tx.FindWallet(o.ctx, r.VASPID, r.Asset.Network, e.addr.Key(r.Asset.Network, addr))
 		if err == nil {
@@ -190,7 +195,7 @@ func (e *Engine) Approve(ctx context.Context, actor audit.Actor, vaspID, id stri
 			return err
 		}
 		r.Decision = &transfer.Decision{Action: ActionApprove, Source: actor.Type, Reason: "approved by " + actor.Name, DecidedAt: o.now}
-		return e.send(o, r, cp)
+		return e.release(o, r, cp)
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/ivms"
 	"github.com/waybill/waybill/internal/policy"
+	"github.com/waybill/waybill/internal/proof"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/transfer"
 	"github.com/waybill/waybill/internal/vasp"
@@ -48,6 +49,9 @@ type CreateInput struct {
 	BeneficiaryVASP               *VASPInput        `json:"beneficiary_vasp,omitempty"`
 	Unhosted                      bool              `json:"unhosted,omitempty"`
 	SkipBeneficiaryDataValidation bool              `json:"skip_beneficiary_data_validation,omitempty"`
+	// OwnershipProof proves the customer controls the unhosted destination; network and
+	// address default to the transfer's.
+	OwnershipProof *proof.Proof `json:"ownership_proof,omitempty"`
 }
 
 // Kinds of transfer, as Notabene's txValidate names them.
@@ -71,6 +75,7 @@ type Plan struct {
 	Route              transfer.Route             `json:"route,omitempty" doc:"The route approval would use; empty when none reaches the counterparty."`
 	Status             transfer.Status            `json:"status" doc:"The status the transfer would be created in."`
 	Screening          []transfer.ScreeningResult `json:"screening,omitempty"`
+	OwnershipProof     *transfer.OwnershipProof   `json:"ownership_proof,omitempty" doc:"The check of the ownership proof given, and whether a jurisdiction's unhosted-wallet rule requires one."`
 
 	vasp  *vasp.VASP
 	asset *store.Asset
@@ -197,8 +202,10 @@ func (e *Engine) plan(o *op, vaspID string, in *CreateInput) (*Plan, error) {
 			given = &transfer.FiatValue{Currency: in.FiatValue.Currency, Amount: in.FiatValue.Amount, Source: "given"}
 			p.fiat = given
 		}
-		th := policy.EvaluateThreshold(policy.ThresholdInput{Ours: ours, Theirs: theirs, Asset: in.Asset, Amount: in.Amount, FiatValue: given}, rates)
+		thIn := policy.ThresholdInput{Ours: ours, Theirs: theirs, Asset: in.Asset, Amount: in.Amount, FiatValue: given}
+		th := policy.EvaluateThreshold(thIn, rates)
 		p.Threshold = &th
+		e.checkProof(o, p, in, thIn, rates)
 		if p.fiat == nil && th.Value != nil {
 			p.fiat = th.Value
 		}
@@ -341,6 +348,7 @@ func (e *Engine) draft(o *op, p *Plan, vaspID string, in *CreateInput) *transfer
 		FiatValue: p.fiat, OriginAddress: in.OriginAddress, DestinationAddress: in.DestinationAddress, Memo: in.Memo,
 		TxHash: in.TxHash, Unhosted: in.Unhosted, Originator: in.Originator, Beneficiary: in.Beneficiary,
 		OriginatingVASP: vaspRefOf(p.vasp), Threshold: p.Threshold, CreatedAt: o.now, UpdatedAt: o.now,
+		Kind: p.Kind, OwnershipProof: p.OwnershipProof,
 	}
 	if p.Counterparty != nil {
 		t.CounterpartyID = p.Counterparty.ID
@@ -389,27 +397,26 @@ func (e *Engine) Create(ctx context.Context, actor audit.Actor, vaspID string, i
 		d := e.draft(o, p, vaspID, &in)
 		r := &rec{Transfer: &store.Transfer{Transfer: *d, RequestHash: hash,
 			DestinationKey: e.addr.Key(in.Asset.Network, in.DestinationAddress)}, isNew: true,
-			id: &identity{Originator: in.Originator, Beneficiary: in.Beneficiary}, idDirty: true}
+			id: &identity{Originator: in.Originator, Beneficiary: in.Beneficiary, Proof: in.OwnershipProof}, idDirty: true}
 		r.Transfer.Originator, r.Transfer.Beneficiary = nil, nil
-		reason := ""
-		switch p.Kind {
-		case KindInternal:
-			reason = "same_vasp: both customers are ours"
-		case KindNonCustodial:
-			reason = "unhosted_wallet: the destination is self-custodied"
-		case KindBelowThreshold:
-			reason = "below_threshold: " + p.Threshold.Reason
-		}
-		if p.event == transfer.EventCreatePartial {
-			reason = "beneficiary data missing"
-		}
-		if err := o.move(r, p.event, reason, map[string]any{"kind": p.Kind}); err != nil {
-			return err
-		}
-		o.webhook(&r.Transfer.Transfer, "transfer.created", "", r.Status, reason)
-		if r.Status == transfer.StatusNew {
-			if err := e.decideOutgoing(o, r, p.Counterparty); err != nil {
+		if p.event == transfer.EventSave {
+			// Kept without an exchange, but decided: a policy may still stop it.
+			if err := e.keep(o, r, p); err != nil {
 				return err
+			}
+		} else {
+			reason := ""
+			if p.event == transfer.EventCreatePartial {
+				reason = "beneficiary data missing"
+			}
+			if err := o.move(r, p.event, reason, map[string]any{"kind": p.Kind}); err != nil {
+				return err
+			}
+			o.webhook(&r.Transfer.Transfer, "transfer.created", "", r.Status, reason)
+			if r.Status == transfer.StatusNew {
+				if err := e.decideOutgoing(o, r, p.Counterparty); err != nil {
+					return err
+				}
 			}
 		}
 		if err := o.save(r); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/jobs"
 	"github.com/waybill/waybill/internal/keyring"
+	"github.com/waybill/waybill/internal/policy"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/transfer"
 	"github.com/waybill/waybill/internal/vasp"
@@ -60,6 +61,9 @@ type DecisionInput struct {
 	Counterparty *counterparty.Counterparty
 	// Wallet is our address-book entry for our side's address, when there is one.
 	Wallet *vasp.Wallet
+	// Route is the route that reaches the counterparty (the transfer's own once it was sent),
+	// or none.
+	Route transfer.Route
 }
 
 // Decider decides, at a decision point, what happens to a transfer.
@@ -113,6 +117,8 @@ type Engine struct {
 	router   Router
 	notify   func()
 	observe  func(*transfer.Transfer, transfer.Status, string)
+	// policies compiles policy sets to validate them when they are saved.
+	policies *policy.Compiler
 }
 
 // New returns an engine.
@@ -135,8 +141,15 @@ func New(cfg Config) (*Engine, error) {
 	if e.router == nil {
 		e.router = HostedRouter{}
 	}
+	var err error
+	if e.policies, err = policy.NewCompiler(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
+
+// compiler returns the engine's policy compiler.
+func (e *Engine) compiler() *policy.Compiler { return e.policies }
 
 // Store returns the engine's store (for read-only surfaces).
 func (e *Engine) Store() store.Store { return e.store }
@@ -157,6 +170,8 @@ func (SettingsDecider) Decide(_ context.Context, _ store.Tx, in *DecisionInput) 
 		d.Action, d.Reason = in.VASP.Settings.OutgoingAction, "VASP setting outgoing_action"
 	case PointAddressConfirmed:
 		d.Action, d.Reason = in.VASP.Settings.IncomingAction, "VASP setting incoming_action"
+	case PointOutgoingKept:
+		d.Action, d.Reason = ActionApprove, "kept: no Travel Rule exchange needed"
 	default:
 		d.Action = ActionNone
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/waybill/waybill/internal/ivms"
 	"github.com/waybill/waybill/internal/jobs"
+	"github.com/waybill/waybill/internal/proof"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/transfer"
 )
@@ -17,6 +18,9 @@ type identity struct {
 	Originator   *ivms.Originator  `json:"originator,omitempty"`
 	Beneficiary  *ivms.Beneficiary `json:"beneficiary,omitempty"`
 	CustomerName string            `json:"customer_name,omitempty"`
+	// Proof is the ownership proof given with a withdrawal to an unhosted wallet (a
+	// declaration names the customer, and signed messages may).
+	Proof *proof.Proof `json:"ownership_proof,omitempty"`
 }
 
 // rec is a transfer being worked on in one transaction.

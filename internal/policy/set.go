@@ -133,15 +133,15 @@ type Set struct {
 	CreatedBy string    `json:"created_by,omitempty" doc:"Who saved this version (an API key, a user)."`
 }
 
-// Settings are a VASP's decision settings beyond its policies.
-type Settings struct {
+// DecisionSettings are a VASP's decision settings beyond its policies.
+type DecisionSettings struct {
 	// NameMatchThreshold is the score in (0, 1] at or above which a received name matches the
 	// customer's KYC name; 0 means the default (0.90).
 	NameMatchThreshold float64 `json:"name_match_threshold" minimum:"0" maximum:"1" doc:"Score at or above which a received name matches the KYC name; 0 means the default 0.90 (GTR's default). 0.95 is strict, 0.85 moderate."`
 }
 
 // Validate reports the first problem with s, naming the field.
-func (s Settings) Validate() error {
+func (s DecisionSettings) Validate() error {
 	if !(s.NameMatchThreshold >= 0 && s.NameMatchThreshold <= 1) {
 		return fmt.Errorf("name_match_threshold must be between 0 and 1")
 	}

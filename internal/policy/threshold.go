@@ -27,9 +27,9 @@ type Jurisdiction struct {
 	RequiredBeneficiary      []string `json:"required_beneficiary" doc:"IVMS101 beneficiary fields required at or above the threshold."`
 	BelowRequiredOriginator  []string `json:"below_required_originator,omitempty" doc:"Originator fields required below the threshold; when empty nothing is exchanged below it."`
 	BelowRequiredBeneficiary []string `json:"below_required_beneficiary,omitempty" doc:"Beneficiary fields required below the threshold."`
-	// UnhostedProofThreshold, when set, is the value (in Currency) at or above which a transfer
-	// to or from an unhosted wallet needs an ownership proof.
-	UnhostedProofThreshold *decimal.Decimal `json:"unhosted_proof_threshold,omitempty" doc:"Value at or above which a transfer with an unhosted wallet needs an ownership proof."`
+	// UnhostedProofThreshold, when set, is the value (in Currency) above which a transfer to or
+	// from an unhosted wallet needs an ownership proof (the EU's "exceeding EUR 1 000").
+	UnhostedProofThreshold *decimal.Decimal `json:"unhosted_proof_threshold,omitempty" doc:"Value above which a transfer with an unhosted wallet needs an ownership proof."`
 	UnhostedRule           string           `json:"unhosted_rule,omitempty" doc:"The unhosted-wallet rule in words."`
 	Source                 string           `json:"source" doc:"Legal source of the row."`
 	SourceDate             string           `json:"source_date,omitempty" doc:"Date of the source (YYYY-MM-DD)."`
@@ -234,4 +234,25 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// UnhostedProofRule says whether a transfer to or from an unhosted wallet needs an ownership
+// proof: when either jurisdiction has an unhosted-wallet rule and the transfer's value reaches
+// its proof threshold. A value that cannot be converted counts as reaching it. It returns the
+// rule that applied, in words, for the record.
+func UnhostedProofRule(in ThresholdInput, rates *Rates) (bool, string) {
+	for _, j := range []*Jurisdiction{in.Ours, in.Theirs} {
+		if j == nil || j.UnhostedProofThreshold == nil {
+			continue
+		}
+		limit := *j.UnhostedProofThreshold
+		value, _, ok := valueIn(in, j.Currency, rates)
+		switch {
+		case !ok:
+			return true, fmt.Sprintf("%s: ownership proof above %s %s (no FX rate to %s, treated as above)", j.Code, limit, j.Currency, j.Currency)
+		case value.GreaterThan(limit):
+			return true, fmt.Sprintf("%s: ownership proof above %s %s (value %s %s)", j.Code, limit, j.Currency, value.StringFixed(2), j.Currency)
+		}
+	}
+	return false, ""
 }

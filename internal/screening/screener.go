@@ -116,7 +116,9 @@ type sourceResult struct {
 	tags   []string
 	lists  []string
 	entity []string
-	note   string
+	// entityIDs are the sources' identifiers of the entities found, as list:id for lists.
+	entityIDs []string
+	note      string
 }
 
 // Screen screens address (on network) against every list and provider and returns the merged
@@ -259,6 +261,9 @@ func providerResult(name string, a *providerAnswer, ctxErr error, timeout time.D
 		if res.Entity != "" {
 			r.entity = []string{res.Entity}
 		}
+		if res.EntityID != "" {
+			r.entityIDs = []string{res.EntityID}
+		}
 		r.note = truncate(res.Message, 200)
 	}
 	return r
@@ -293,6 +298,9 @@ func listResult(idx *Index, address string) sourceResult {
 		if h.Entity != "" {
 			r.entity = appendNew(r.entity, h.Entity)
 		}
+		if h.EntryID != "" {
+			r.entityIDs = appendNew(r.entityIDs, h.List+":"+h.EntryID)
+		}
 		if h.Network != "" {
 			networks = appendNew(networks, h.Network)
 		}
@@ -307,7 +315,7 @@ func listResult(idx *Index, address string) sourceResult {
 
 // merge folds the sources' results into out.
 func merge(out transfer.ScreeningResult, results []sourceResult) transfer.ScreeningResult {
-	var entities, lists, notes []string
+	var entities, entityIDs, lists, notes []string
 	anyCompleted, anyError, anyTimeout := false, false, false
 	for _, r := range results {
 		switch r.status {
@@ -324,6 +332,7 @@ func merge(out transfer.ScreeningResult, results []sourceResult) transfer.Screen
 		out.RiskTags = appendNew(out.RiskTags, r.tags...)
 		lists = appendNew(lists, r.lists...)
 		entities = appendNew(entities, r.entity...)
+		entityIDs = appendNew(entityIDs, r.entityIDs...)
 		note := r.name + ": " + strings.ToLower(r.status)
 		if r.note != "" {
 			note = r.name + ": " + r.note
@@ -345,6 +354,7 @@ func merge(out transfer.ScreeningResult, results []sourceResult) transfer.Screen
 	}
 	out.MatchedList = strings.Join(lists, ",")
 	out.Entity = strings.Join(entities, "; ")
+	out.EntityID = strings.Join(entityIDs, ",")
 	out.Message = strings.Join(notes, "; ")
 	return out
 }

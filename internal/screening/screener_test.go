@@ -69,7 +69,7 @@ func TestScreen(t *testing.T) {
 	onlyOFAC, err := NewIndex(ofac)
 	require.NoError(t, err)
 
-	clean := &fakeProvider{name: "trm", result: transfer.ScreeningResult{Status: StatusCompleted, RiskScore: score("1"), RiskTags: []string{"Centralized Exchange"}, Entity: "Example Exchange"}}
+	clean := &fakeProvider{name: "trm", result: transfer.ScreeningResult{Status: StatusCompleted, RiskScore: score("1"), RiskTags: []string{"Centralized Exchange"}, Entity: "Example Exchange", EntityID: "trm-7"}}
 	risky := &fakeProvider{name: "chainalysis", result: transfer.ScreeningResult{RiskScore: score("6"), RiskTags: []string{"mixer", "darknet"}}}
 	failing := &fakeProvider{name: "elliptic", err: errors.New("HTTP 503")}
 	uncovered := &fakeProvider{name: "trm", result: transfer.ScreeningResult{Status: StatusNone}}
@@ -95,7 +95,7 @@ func TestScreen(t *testing.T) {
 			name: "list hit", index: onlyOFAC, address: "BC1Q5VWQD02X8CUJ80Q64K77FZCKJAKQSPCHX9P2KM",
 			want: transfer.ScreeningResult{
 				Status: StatusCompleted, RiskScore: score("10"), RiskTags: []string{"CYBER2"},
-				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC",
+				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC", EntityID: "ofac-sdn:90002",
 				Message: "lists: listed on ofac-sdn@2025-06-03 for bitcoin",
 			},
 		},
@@ -110,7 +110,7 @@ func TestScreen(t *testing.T) {
 			name: "hits on two lists", index: both, address: addrOTC,
 			want: transfer.ScreeningResult{
 				Status: StatusCompleted, RiskScore: score("10"), RiskTags: []string{"mixer", "CYBER2"},
-				MatchedList: "internal@r7,ofac-sdn@2025-06-03", Entity: "Example OTC; EXAMPLE OTC",
+				MatchedList: "internal@r7,ofac-sdn@2025-06-03", Entity: "Example OTC; EXAMPLE OTC", EntityID: "ofac-sdn:90002",
 				Message: "lists: listed on internal@r7,ofac-sdn@2025-06-03 for bitcoin",
 			},
 		},
@@ -118,7 +118,7 @@ func TestScreen(t *testing.T) {
 			name: "providers merge: max risk, union of tags", index: onlyOFAC, providers: []Provider{clean, risky}, address: addrTron,
 			want: transfer.ScreeningResult{
 				Status: StatusCompleted, RiskScore: score("6"),
-				RiskTags: []string{"Centralized Exchange", "mixer", "darknet"}, Entity: "Example Exchange",
+				RiskTags: []string{"Centralized Exchange", "mixer", "darknet"}, Entity: "Example Exchange", EntityID: "trm-7",
 				Message: "lists: not on ofac-sdn@2025-06-03; trm: completed; chainalysis: completed",
 			},
 		},
@@ -126,7 +126,7 @@ func TestScreen(t *testing.T) {
 			name: "a list hit outranks a provider", index: onlyOFAC, providers: []Provider{risky}, address: addrOTC,
 			want: transfer.ScreeningResult{
 				Status: StatusCompleted, RiskScore: score("10"), RiskTags: []string{"CYBER2", "mixer", "darknet"},
-				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC",
+				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC", EntityID: "ofac-sdn:90002",
 				Message: "lists: listed on ofac-sdn@2025-06-03 for bitcoin; chainalysis: completed",
 			},
 		},
@@ -138,7 +138,7 @@ func TestScreen(t *testing.T) {
 			name: "provider error keeps the list hit", index: onlyOFAC, providers: []Provider{failing}, address: addrOTC,
 			want: transfer.ScreeningResult{
 				Status: StatusError, RiskScore: score("10"), RiskTags: []string{"CYBER2"},
-				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC",
+				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC", EntityID: "ofac-sdn:90002",
 				Message: "lists: listed on ofac-sdn@2025-06-03 for bitcoin; elliptic: error: HTTP 503",
 			},
 		},
@@ -146,14 +146,14 @@ func TestScreen(t *testing.T) {
 			name: "provider ignores the deadline", index: onlyOFAC, providers: []Provider{blocking(t, "slow", false)}, address: addrOTC,
 			want: transfer.ScreeningResult{
 				Status: StatusTimeout, RiskScore: score("10"), RiskTags: []string{"CYBER2"},
-				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC",
+				MatchedList: "ofac-sdn@2025-06-03", Entity: "EXAMPLE OTC", EntityID: "ofac-sdn:90002",
 				Message: "lists: listed on ofac-sdn@2025-06-03 for bitcoin; slow: timeout: no answer within 50ms",
 			},
 		},
 		{
 			name: "provider honours the deadline", providers: []Provider{blocking(t, "slow", true), clean}, address: addrTron,
 			want: transfer.ScreeningResult{
-				Status: StatusTimeout, RiskScore: score("1"), RiskTags: []string{"Centralized Exchange"}, Entity: "Example Exchange",
+				Status: StatusTimeout, RiskScore: score("1"), RiskTags: []string{"Centralized Exchange"}, Entity: "Example Exchange", EntityID: "trm-7",
 				Message: "slow: timeout: no answer within 50ms; trm: completed",
 			},
 		},

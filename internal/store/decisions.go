@@ -49,9 +49,9 @@ type DecisionQueries interface {
 	PolicySetVersion(ctx context.Context, vaspID, direction string) (int, error)
 
 	// GetDecisionSettings returns a VASP's decision settings; ErrNotFound when never set.
-	GetDecisionSettings(ctx context.Context, vaspID string) (*policy.Settings, error)
+	GetDecisionSettings(ctx context.Context, vaspID string) (*policy.DecisionSettings, error)
 	// PutDecisionSettings replaces a VASP's decision settings.
-	PutDecisionSettings(ctx context.Context, vaspID string, s *policy.Settings, at time.Time) error
+	PutDecisionSettings(ctx context.Context, vaspID string, s *policy.DecisionSettings, at time.Time) error
 
 	// CreateScreeningList records a list version (inactive) before its chunks are written;
 	// ErrConflict when the id is taken.

@@ -15,7 +15,8 @@ const (
 	// EventCreatePartial creates an outgoing transfer without beneficiary data
 	// (-> MISSING_BENEFICIARY_DATA).
 	EventCreatePartial Event = "create_partial"
-	// EventSave creates a transfer that is kept and never transmitted (-> SAVED).
+	// EventSave keeps a transfer that needs no exchange and is never transmitted (-> SAVED): at
+	// creation, or from NEW when a person approves one that policies held for review.
 	EventSave Event = "save"
 	// EventReceive creates the record of a message received from a counterparty (-> SENT).
 	EventReceive Event = "receive"
@@ -82,6 +83,7 @@ var table = map[edge]Status{
 	{StatusIncomplete, EventPartial}:              StatusMissingBeneficiaryData,
 
 	{StatusNew, EventApprove}:                      StatusSent,
+	{StatusNew, EventSave}:                         StatusSaved,
 	{StatusNew, EventAwaitRoute}:                   StatusWaitingForInformation,
 	{StatusIncomplete, EventRequest}:               StatusSent,
 	{StatusIncomplete, EventAwaitRoute}:            StatusWaitingForInformation,

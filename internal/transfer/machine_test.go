@@ -17,7 +17,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 var expected = map[Status]map[Event]Status{
 	StatusNone: {EventCreate: StatusNew, EventCreatePartial: StatusMissingBeneficiaryData, EventSave: StatusSaved,
 		EventReceive: StatusSent, EventNotify: StatusIncomplete},
-	StatusNew:                    {EventApprove: StatusSent, EventAwaitRoute: StatusWaitingForInformation, EventCancel: StatusCancelled},
+	StatusNew: {EventApprove: StatusSent, EventSave: StatusSaved, EventAwaitRoute: StatusWaitingForInformation,
+		EventCancel: StatusCancelled},
 	StatusMissingBeneficiaryData: {EventComplete: StatusNew, EventCancel: StatusCancelled},
 	StatusIncomplete: {EventComplete: StatusNew, EventPartial: StatusMissingBeneficiaryData, EventRequest: StatusSent,
 		EventAwaitRoute: StatusWaitingForInformation, EventCancel: StatusCancelled},

@@ -24,7 +24,8 @@ const (
 	// WAITING_FOR_INFORMATION), when an update supplies data, or on cancel.
 	StatusIncomplete Status = "INCOMPLETE"
 	// StatusSaved is a transfer kept and never transmitted: below the threshold, to an unhosted
-	// wallet, or between two customers of the same VASP. Final.
+	// wallet, or between two customers of the same VASP. It is entered at creation, or from NEW
+	// when a person approves such a transfer that policies held for review. Final.
 	StatusSaved Status = "SAVED"
 	// StatusWaitingForInformation is an approved transfer that no route reaches. It leaves when a
 	// route is added (SENT), on cancel, or on expiry.

@@ -72,6 +72,7 @@ type ScreeningResult struct {
 	RiskTags    []string         `json:"risk_tags,omitempty"`
 	MatchedList string           `json:"matched_list,omitempty" doc:"List and version that matched."`
 	Entity      string           `json:"entity,omitempty" doc:"Entity found for the address."`
+	EntityID    string           `json:"entity_id,omitempty" doc:"The list's identifier of the entity found (an OFAC SDN uid), when it gives one."`
 	Message     string           `json:"message,omitempty"`
 }
 
@@ -97,6 +98,28 @@ type FieldVerdict struct {
 type NameMatch struct {
 	Verdict string         `json:"verdict" enum:"match,mismatch,missing"`
 	Fields  []FieldVerdict `json:"fields"`
+	// Score and Threshold are the overall score in [0, 1] and the threshold it was held to.
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+	// Explanation says how the verdict was reached, without any part of either name.
+	Explanation string `json:"explanation,omitempty" doc:"How the verdict was reached (passes used, tokens dropped); never contains a name."`
+}
+
+// OwnershipProof records the check of a proof that our customer controls an unhosted wallet
+// (EIP-191, BIP-137 or BIP-322 signed message, or a declaration). The proof itself is kept with
+// the identity data, encrypted; this record holds no personal data.
+type OwnershipProof struct {
+	Type     string `json:"type" enum:"eip191,bip137,bip322,declaration"`
+	Address  string `json:"address" doc:"The address the proof is about."`
+	Verified bool   `json:"verified"`
+	// Method names the scheme and address kind checked, e.g. bip322/p2tr.
+	Method   string `json:"method,omitempty"`
+	Strength string `json:"strength,omitempty" enum:"cryptographic,declared" doc:"cryptographic: the key's holder signed; declared: the customer said so."`
+	Reason   string `json:"reason,omitempty"`
+	// Required says a jurisdiction's unhosted-wallet rule asked for the proof.
+	Required   bool      `json:"required" doc:"Whether a jurisdiction's unhosted-wallet rule required a proof for this transfer."`
+	Rule       string    `json:"rule,omitempty" doc:"The rule that required it, e.g. EU: proof above EUR 1,000."`
+	VerifiedAt time.Time `json:"verified_at"`
 }
 
 // Transfer is one Travel Rule message about one on-chain transfer, as one VASP holds it. The
@@ -120,6 +143,8 @@ type Transfer struct {
 	Memo               string            `json:"memo,omitempty" doc:"Memo or destination tag."`
 	TxHash             string            `json:"tx_hash,omitempty"`
 	Unhosted           bool              `json:"unhosted" doc:"The counterparty wallet is self-custodied."`
+	Kind               string            `json:"kind,omitempty" enum:"TRAVELRULE,BELOW_THRESHOLD,NON_CUSTODIAL,INTERNAL" doc:"For withdrawals: whether the transfer needs a Travel Rule exchange (TRAVELRULE) or is kept without one, and why."`
+	OwnershipProof     *OwnershipProof   `json:"ownership_proof,omitempty" doc:"The check of the proof that the customer controls the unhosted wallet."`
 	Originator         *ivms.Originator  `json:"originator,omitempty" doc:"IVMS101 originator."`
 	Beneficiary        *ivms.Beneficiary `json:"beneficiary,omitempty" doc:"IVMS101 beneficiary."`
 	CustomerName       string            `json:"customer_name,omitempty" doc:"Our customer's KYC name, given by the backend, for name matching."`

@@ -63,19 +63,19 @@ func (s *queries) PolicySetVersion(ctx context.Context, vaspID, direction string
 	return int(v.Int64), nil
 }
 
-func (s *queries) GetDecisionSettings(ctx context.Context, vaspID string) (*policy.Settings, error) {
+func (s *queries) GetDecisionSettings(ctx context.Context, vaspID string) (*policy.DecisionSettings, error) {
 	var data string
 	if err := s.q.QueryRowContext(ctx, `SELECT data FROM decision_settings WHERE vasp_id = $1`, vaspID).Scan(&data); err != nil {
 		return nil, s.wrap(err, "get decision settings")
 	}
-	var out policy.Settings
+	var out policy.DecisionSettings
 	if err := json.Unmarshal([]byte(data), &out); err != nil {
 		return nil, fmt.Errorf("decision settings of %s: %w", vaspID, err)
 	}
 	return &out, nil
 }
 
-func (s *queries) PutDecisionSettings(ctx context.Context, vaspID string, ds *policy.Settings, at time.Time) error {
+func (s *queries) PutDecisionSettings(ctx context.Context, vaspID string, ds *policy.DecisionSettings, at time.Time) error {
 	b, err := json.Marshal(ds)
 	if err != nil {
 		return fmt.Errorf("encode decision settings: %w", err)

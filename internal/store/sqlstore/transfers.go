@@ -23,6 +23,8 @@ type details struct {
 	Screening       []transfer.ScreeningResult `json:"screening,omitempty"`
 	Decision        *transfer.Decision         `json:"decision,omitempty"`
 	NameMatch       *transfer.NameMatch        `json:"name_match,omitempty"`
+	Kind            string                     `json:"kind,omitempty"`
+	OwnershipProof  *transfer.OwnershipProof   `json:"ownership_proof,omitempty"`
 }
 
 const transferCols = `id, vasp_id, ref, request_hash, message_id, direction, status, status_reason, route,
@@ -33,6 +35,7 @@ func transferArgs(t *store.Transfer, destKey string) ([]any, error) {
 	d, err := json.Marshal(details{Initiator: t.Initiator,
 		FiatValue: t.FiatValue, OriginatingVASP: t.OriginatingVASP, BeneficiaryVASP: t.BeneficiaryVASP,
 		Threshold: t.Threshold, Screening: t.Screening, Decision: t.Decision, NameMatch: t.NameMatch,
+		Kind: t.Kind, OwnershipProof: t.OwnershipProof,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode transfer details: %w", err)
@@ -114,6 +117,7 @@ func scanTransfer(row interface{ Scan(...any) error }, withIdentity bool) (*stor
 	t.Initiator = d.Initiator
 	t.FiatValue, t.OriginatingVASP, t.BeneficiaryVASP = d.FiatValue, d.OriginatingVASP, d.BeneficiaryVASP
 	t.Threshold, t.Screening, t.Decision, t.NameMatch = d.Threshold, d.Screening, d.Decision, d.NameMatch
+	t.Kind, t.OwnershipProof = d.Kind, d.OwnershipProof
 	t.CreatedAt, t.UpdatedAt, t.ExpiresAt = fromMicros(created), fromMicros(updated), fromNullMicros(expires)
 	if len(identity) > 0 {
 		t.Identity = identity

@@ -87,10 +87,10 @@ func testDecisionSettings(t *testing.T, s store.Store) {
 	_, err := s.Read().GetDecisionSettings(ctx, "v1")
 	require.ErrorIs(t, err, store.ErrNotFound)
 	tx(t, s, func(tx store.Tx) error {
-		return tx.PutDecisionSettings(ctx, "v1", &policy.Settings{NameMatchThreshold: 0.95}, t0)
+		return tx.PutDecisionSettings(ctx, "v1", &policy.DecisionSettings{NameMatchThreshold: 0.95}, t0)
 	})
 	tx(t, s, func(tx store.Tx) error {
-		return tx.PutDecisionSettings(ctx, "v1", &policy.Settings{NameMatchThreshold: 0.85}, t0)
+		return tx.PutDecisionSettings(ctx, "v1", &policy.DecisionSettings{NameMatchThreshold: 0.85}, t0)
 	})
 	got, err := s.Read().GetDecisionSettings(ctx, "v1")
 	require.NoError(t, err)
