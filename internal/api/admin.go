@@ -25,7 +25,7 @@ func (s *server) adminCreateVASP(ctx context.Context, in *createVASPInput) (*vas
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	return &vaspOutput{Body: v}, nil
+	return &vaspOutput{Body: s.vaspView(v)}, nil
 }
 
 // VASPList is every hosted VASP.
@@ -53,7 +53,7 @@ func (s *server) adminGetVASP(ctx context.Context, in *idInput) (*vaspOutput, er
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	return &vaspOutput{Body: v}, nil
+	return &vaspOutput{Body: s.vaspView(v)}, nil
 }
 
 type adminSettingsInput struct {
@@ -66,7 +66,7 @@ func (s *server) adminPutSettings(ctx context.Context, in *adminSettingsInput) (
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	return &vaspOutput{Body: v}, nil
+	return &vaspOutput{Body: s.vaspView(v)}, nil
 }
 
 // NewKeyBody names a new API key.

@@ -37,6 +37,9 @@ type Config struct {
 	MaxBodyBytes int64
 	Version      string
 	Rand         io.Reader
+	// TravelAddress returns the TRP travel address of a hosted VASP (walletID empty) or of a
+	// wallet; nil when TRP is off.
+	TravelAddress func(vaspID, walletID string) string
 	// Decisions evaluates policies and screens addresses; nil answers 503 on those operations.
 	Decisions *decision.Service
 }
@@ -50,6 +53,7 @@ type server struct {
 	maxBody int64
 	keys    *keyCache
 	spec    []byte
+	travel  func(vaspID, walletID string) string
 	dec     *decision.Service
 }
 
@@ -90,6 +94,7 @@ func newServer(cfg Config) *server {
 	installErrorConstructor()
 	s := &server{eng: cfg.Engine, st: cfg.Store, log: cfg.Logger, rand: cfg.Rand, maxBody: cfg.MaxBodyBytes, keys: newKeyCache(),
 		dec: cfg.Decisions}
+	s.travel = cfg.TravelAddress
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -154,7 +159,7 @@ const importMaxBytes = 256 << 20
 
 // bodyLimit is the request body limit of an operation path.
 func (s *server) bodyLimit(path string) int64 {
-	if strings.HasSuffix(path, "/wallets/import") {
+	if strings.HasSuffix(path, "/wallets/import") || strings.HasSuffix(path, "/import") || strings.HasSuffix(path, "/routing/attributions") {
 		return max(s.maxBody, importMaxBytes)
 	}
 	return s.maxBody

@@ -9,7 +9,7 @@ import (
 )
 
 type vaspOutput struct {
-	Body *vasp.VASP
+	Body *VASPView
 }
 
 func (s *server) getOwnVASP(ctx context.Context, _ *struct{}) (*vaspOutput, error) {
@@ -17,7 +17,7 @@ func (s *server) getOwnVASP(ctx context.Context, _ *struct{}) (*vaspOutput, erro
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	return &vaspOutput{Body: v}, nil
+	return &vaspOutput{Body: s.vaspView(v)}, nil
 }
 
 type settingsInput struct {
@@ -30,7 +30,7 @@ func (s *server) putOwnSettings(ctx context.Context, in *settingsInput) (*vaspOu
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	return &vaspOutput{Body: v}, nil
+	return &vaspOutput{Body: s.vaspView(v)}, nil
 }
 
 // JurisdictionList is the jurisdiction table.

@@ -5,7 +5,6 @@ import (
 	"context"
 
 	"github.com/waybill/waybill/internal/engine"
-	"github.com/waybill/waybill/internal/vasp"
 )
 
 type createWalletInput struct {
@@ -13,7 +12,7 @@ type createWalletInput struct {
 }
 
 type walletOutput struct {
-	Body *vasp.Wallet
+	Body *WalletView
 }
 
 func (s *server) createWallet(ctx context.Context, in *createWalletInput) (*walletOutput, error) {
@@ -22,13 +21,13 @@ func (s *server) createWallet(ctx context.Context, in *createWalletInput) (*wall
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	return &walletOutput{Body: w}, nil
+	return &walletOutput{Body: s.walletView(w)}, nil
 }
 
 // WalletPage is one page of the address book.
 type WalletPage struct {
-	Items      []vasp.Wallet `json:"items"`
-	NextCursor string        `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page."`
+	Items      []WalletView `json:"items"`
+	NextCursor string       `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page."`
 }
 
 type walletPageOutput struct {
@@ -42,9 +41,9 @@ func (s *server) listWallets(ctx context.Context, in *pageInput) (*walletPageOut
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	page := &WalletPage{Items: list}
-	if page.Items == nil {
-		page.Items = []vasp.Wallet{}
+	page := &WalletPage{Items: make([]WalletView, 0, len(list))}
+	for i := range list {
+		page.Items = append(page.Items, *s.walletView(&list[i]))
 	}
 	if len(list) == limit {
 		page.NextCursor = list[len(list)-1].ID
@@ -75,7 +74,7 @@ func (s *server) getWallet(ctx context.Context, in *idInput) (*walletOutput, err
 	if err != nil {
 		return nil, s.problemFor(ctx, err)
 	}
-	return &walletOutput{Body: w}, nil
+	return &walletOutput{Body: s.walletView(w)}, nil
 }
 
 func (s *server) deleteWallet(ctx context.Context, in *idInput) (*struct{}, error) {

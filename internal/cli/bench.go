@@ -153,7 +153,8 @@ func (e *env) bench(ctx context.Context, o benchOptions) error {
 		res.CPUms = float64((cpuTime() - cpu0).Microseconds()) / 1000 / float64(res.Completed)
 	}
 	// Every delivery the lifecycles caused should arrive; wait a little for stragglers.
-	b.waitWebhooks(ctx, 30*time.Second)
+	// After a crash, deliveries the dead process had leased run again when the lease ends.
+	b.waitWebhooks(ctx, 30*time.Second+2*o.retryFor)
 	res.Webhooks, res.BadSignatures, res.Redeliveries = b.hooks.Load(), b.badSig.Load(), b.redelivered.Load()
 	for name, ds := range b.lat {
 		res.Latency[name] = summarize(ds)

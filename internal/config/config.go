@@ -95,6 +95,7 @@ func Default() Config {
 		Webhook:  Webhook{Timeout: 10 * time.Second},
 		Email:    defaultEmail(),
 		Web:      defaultWeb(),
+		TRP:      defaultTRP(),
 
 		Decisions: Decisions{ScreeningTimeout: 5 * time.Second, ListRefresh: 30 * time.Second},
 	}

@@ -10,10 +10,72 @@ import (
 	"time"
 )
 
-// TRP configures the OpenVASP Travel Rule Protocol route.
-type TRP struct{}
+// TLS is this node's mutual TLS identity towards other nodes. The TRP listener and client use
+// it, and the TRISA route uses it unless its own section names other files.
+type TLS struct {
+	// CertFile holds the node certificate followed by its chain, and its private key too when
+	// KeyFile is empty (the trust.Provider layout `waybill certs` writes as <name>.pem).
+	CertFile string `koanf:"cert_file"`
+	// KeyFile holds the private key when it is not in CertFile.
+	KeyFile string `koanf:"key_file"`
+	// CAFile holds the certificate authorities whose node certificates we accept from peers
+	// and trust on the servers we call.
+	CAFile string `koanf:"ca_file"`
+}
 
-func (t TRP) validate() []string { return nil }
+// Configured reports whether a certificate and a CA pool are named.
+func (t TLS) Configured() bool { return t.CertFile != "" && t.CAFile != "" }
+
+// TRP configures the OpenVASP Travel Rule Protocol route.
+type TRP struct {
+	// Enabled turns the route on: the TRP server, the travel addresses and the client.
+	Enabled bool `koanf:"enabled"`
+	// Addr is the mutual TLS listener of the TRP server (not used with InsecureHTTP).
+	Addr string `koanf:"addr"`
+	// BaseURL is the public origin of the TRP server, e.g. https://trp.example.com:8443; travel
+	// addresses and callback URLs are built on it. Empty means: https:// and the address the
+	// listener bound (a development default), or http.base_url with InsecureHTTP.
+	BaseURL string `koanf:"base_url"`
+	// InsecureHTTP serves TRP in plain HTTP under /trp/ on the main listener and sends without
+	// client certificates. Development only: peers cannot authenticate each other.
+	InsecureHTTP bool `koanf:"insecure_http"`
+	// Timeout bounds one request to a peer.
+	Timeout time.Duration `koanf:"timeout"`
+	// TLS is the node's identity, shared with TRISA.
+	TLS TLS `koanf:"tls"`
+}
+
+func defaultTRP() TRP { return TRP{Addr: ":8443", Timeout: 30 * time.Second} }
+
+func (t TRP) validate() []string {
+	if !t.Enabled {
+		return nil
+	}
+	var p []string
+	if t.Timeout <= 0 {
+		p = append(p, "trp.timeout must be positive")
+	}
+	if t.InsecureHTTP {
+		if t.BaseURL != "" {
+			if u, err := url.Parse(t.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+				p = append(p, fmt.Sprintf("trp.base_url %q must be an absolute http(s) URL", t.BaseURL))
+			}
+		}
+		return p
+	}
+	if _, _, err := net.SplitHostPort(t.Addr); err != nil {
+		p = append(p, fmt.Sprintf("trp.addr %q: %v", t.Addr, err))
+	}
+	if t.BaseURL != "" {
+		if u, err := url.Parse(t.BaseURL); err != nil || u.Host == "" || u.Scheme != "https" || (u.Path != "" && u.Path != "/") {
+			p = append(p, fmt.Sprintf("trp.base_url %q must be an https origin (scheme, host and port only)", t.BaseURL))
+		}
+	}
+	if !t.TLS.Configured() {
+		p = append(p, "trp: set tls.cert_file and tls.ca_file (make them with `waybill certs`), or insecure_http for development")
+	}
+	return p
+}
 
 // TRISA configures the TRISA route.
 type TRISA struct{}

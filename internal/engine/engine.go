@@ -325,7 +325,7 @@ const (
 // Kinds returns the job kinds the engine handles (webhook delivery is the dispatcher's).
 func (e *Engine) Kinds(adapters map[transfer.Route]Sender) []jobs.Kind {
 	return []jobs.Kind{
-		{Name: JobSend, Run: e.sendJob(adapters), Backoff: jobs.Exponential(2*time.Second, 2, time.Hour), Lease: 2 * time.Minute,
+		{Name: JobSend, Run: e.sendJob(adapters), Backoff: jobs.Exponential(2*time.Second, 2, time.Hour), Lease: time.Minute,
 			Dead: e.sendDead},
 		{Name: JobExpire, Run: e.expireJob, Backoff: jobs.Exponential(time.Second, 2, 5*time.Minute)},
 		e.hooks.Kind(),

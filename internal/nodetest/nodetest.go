@@ -67,6 +67,9 @@ type Options struct {
 	Clock *Clock
 	// MaxBodyBytes bounds request bodies (default 1 MiB).
 	MaxBodyBytes int64
+	// Configure, when set, changes the node's configuration before it opens (routes to other
+	// nodes, say; see StartPair).
+	Configure func(c *config.Config)
 }
 
 // Party is one demo VASP as a test drives it.
@@ -155,6 +158,9 @@ func Start(t testing.TB, opt Options) *Node {
 	c.Jobs.Workers, c.Jobs.Poll = 8, 20*time.Millisecond
 	c.Webhook.Timeout = 5 * time.Second
 	c.HTTP.ShutdownTimeout = 5 * time.Second
+	if opt.Configure != nil {
+		opt.Configure(&c)
+	}
 	logger := slog.New(slog.DiscardHandler)
 	if os.Getenv("WAYBILL_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

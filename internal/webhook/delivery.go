@@ -145,7 +145,7 @@ func (d *Dispatcher) Kind() jobs.Kind {
 		Name:    JobKind,
 		Run:     d.deliver,
 		Backoff: Backoff,
-		Lease:   time.Minute,
+		Lease:   30 * time.Second,
 		Retry: func(ctx context.Context, tx store.Tx, job *store.Job, cause error, next time.Time) error {
 			return d.record(ctx, tx, job, store.DeliveryFailing, cause, &next)
 		},

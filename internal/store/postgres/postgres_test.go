@@ -15,3 +15,5 @@ func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetes
 func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenPostgres) }
 
 func TestEmailConformance(t *testing.T) { storetest.RunEmail(t, storetest.OpenPostgres) }
+
+func TestTRPConformance(t *testing.T) { storetest.RunTRP(t, storetest.OpenPostgres) }

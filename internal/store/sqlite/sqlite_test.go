@@ -15,3 +15,5 @@ func TestDecisionsConformance(t *testing.T) { storetest.RunDecisions(t, storetes
 func TestTRISAConformance(t *testing.T) { storetest.RunTRISA(t, storetest.OpenSQLite) }
 
 func TestEmailConformance(t *testing.T) { storetest.RunEmail(t, storetest.OpenSQLite) }
+
+func TestTRPConformance(t *testing.T) { storetest.RunTRP(t, storetest.OpenSQLite) }
