@@ -74,8 +74,11 @@ func (e *Engine) decide(o *op, r *rec, point string, cp *counterparty.Counterpar
 	}
 	d.DecidedAt = o.now
 	r.Decision = &d
-	err = o.audit(r.VASPID, r.ID, "transfer.decided", "", "", d.Reason, map[string]any{
-		"point": point, "action": d.Action, "source": d.Source, "policy": d.Policy, "matched": d.Matched, "inputs": d.Inputs})
+	// The decision is recorded as made by what made it (a policy, the VASP's default).
+	err = o.as(deciderActor(d), func() error {
+		return o.audit(r.VASPID, r.ID, "transfer.decided", "", "", d.Reason, map[string]any{
+			"point": point, "action": d.Action, "source": d.Source, "policy": d.Policy, "matched": d.Matched, "inputs": d.Inputs})
+	})
 	return d, err
 }
 
