@@ -247,7 +247,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusInternalServerError, "")
 		return
 	}
-	hash := h.dummy
+	hash := h.dummyHash()
 	if u != nil {
 		hash = u.PasswordHash
 	}

@@ -15,6 +15,7 @@ import (
 
 // An officer approves a held withdrawal without JavaScript; the audit trail names the officer.
 func TestOfficerApprovesHeldWithdrawal(t *testing.T) {
+	t.Parallel()
 	nodetest.Each(t, func(t *testing.T, d nodetest.Driver) {
 		n := heldNode(t, d)
 		addUser(t, n, n.Alpha.VASP.ID, "olga@alpha.example", "Olga Officer", store.RoleOfficer)

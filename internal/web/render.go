@@ -135,7 +135,7 @@ func (h *Handler) funcs() template.FuncMap {
 func age(d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "just now"
+		return "< 1 min"
 	case d < time.Hour:
 		return fmt.Sprintf("%d min", int(d.Minutes()))
 	case d < 48*time.Hour:

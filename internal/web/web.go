@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/waybill/waybill/internal/audit"
@@ -69,7 +70,10 @@ type Handler struct {
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 	root     http.Handler
-	dummy    string // a hash verified for unknown e-mail addresses, so timing tells nothing
+	// dummy is a hash verified for unknown e-mail addresses, so timing tells nothing; made on
+	// first use (it costs as much as any password hash).
+	dummyOnce sync.Once
+	dummy     string
 	policies Policies
 }
 
@@ -107,14 +111,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{eng: cfg.Engine, st: cfg.Store, log: cfg.Logger, clock: cfg.Clock, rand: cfg.Rand, cfg: cfg,
 		mux: http.NewServeMux(), policies: cfg.Policies}
-	dummy := make([]byte, 16)
-	if _, err := io.ReadFull(cfg.Rand, dummy); err != nil {
-		return nil, fmt.Errorf("web: %w", err)
-	}
 	var err error
-	if h.dummy, err = HashPassword(string(dummy), cfg.Password, cfg.Rand); err != nil {
-		return nil, fmt.Errorf("web: %w", err)
-	}
 	if h.pages, err = parsePages(h.funcs()); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -139,6 +136,17 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 }
 
 func (h *Handler) now() time.Time { return h.clock().UTC() }
+
+// dummyHash returns the hash checked when no user has the e-mail address given.
+func (h *Handler) dummyHash() string {
+	h.dummyOnce.Do(func() {
+		pw := make([]byte, 16)
+		if _, err := io.ReadFull(h.rand, pw); err == nil {
+			h.dummy, _ = HashPassword(string(pw), h.cfg.Password, h.rand)
+		}
+	})
+	return h.dummy
+}
 
 // securityHeaders keeps pages out of caches and frames and allows only our own scripts and
 // styles.
