@@ -61,20 +61,20 @@ type Config struct {
 
 // Handler serves the dashboard. It is safe for concurrent use.
 type Handler struct {
-	eng      *engine.Engine
-	st       store.Store
-	log      *slog.Logger
-	clock    func() time.Time
-	rand     io.Reader
-	cfg      Config
-	pages    map[string]*template.Template
-	mux      *http.ServeMux
-	root     http.Handler
+	eng   *engine.Engine
+	st    store.Store
+	log   *slog.Logger
+	clock func() time.Time
+	rand  io.Reader
+	cfg   Config
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+	root  http.Handler
 	// dummy is a hash verified for unknown e-mail addresses, so timing tells nothing; made on
 	// first use (it costs as much as any password hash).
 	dummyOnce sync.Once
 	dummy     string
-	policies Policies
+	policies  Policies
 }
 
 // New builds the dashboard's handler.
