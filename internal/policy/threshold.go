@@ -33,6 +33,7 @@ type Jurisdiction struct {
 	UnhostedRule           string           `json:"unhosted_rule,omitempty" doc:"The unhosted-wallet rule in words."`
 	Source                 string           `json:"source" doc:"Legal source of the row."`
 	SourceDate             string           `json:"source_date,omitempty" doc:"Date of the source (YYYY-MM-DD)."`
+	Notes                  string           `json:"notes,omitempty" doc:"Where published sources disagree, and which reading the row takes."`
 	UpdatedAt              time.Time        `json:"updated_at"`
 }
 
