@@ -28,6 +28,12 @@ type env struct {
 // code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, environ: os.Environ()}
+	// The server's live heap is small and allocation-heavy work (JSON, SQL rows) is steady:
+	// collecting at 4x the live heap instead of 2x halves the collector's CPU for a few
+	// megabytes. GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	root := &cobra.Command{
 		Use:           "waybill",
 		Short:         "waybill is a self-hostable Travel Rule server",

@@ -72,6 +72,7 @@ func (e *Engine) CreateVASP(ctx context.Context, actor audit.Actor, in NewVASP) 
 		if err := o.tx.CreateVASP(o.ctx, v, key); err != nil {
 			return err
 		}
+		o.refChanged = true
 		if err := o.audit(v.ID, "", "vasp.created", "", "", "", map[string]any{"name": v.Name, "jurisdiction": v.Jurisdiction}); err != nil {
 			return err
 		}
@@ -122,6 +123,7 @@ func (e *Engine) UpdateSettings(ctx context.Context, actor audit.Actor, vaspID s
 		if err := o.tx.UpdateVASP(o.ctx, v); err != nil {
 			return err
 		}
+		o.refChanged = true
 		return o.audit(vaspID, "", "vasp.settings_changed", "", "", "", s)
 	})
 	return v, err
@@ -640,6 +642,7 @@ func (e *Engine) PutJurisdiction(ctx context.Context, j policy.Jurisdiction, kno
 	}
 	j.UpdatedAt = e.Now()
 	err := e.store.InTx(ctx, func(tx store.Tx) error { return tx.UpsertJurisdiction(ctx, &j) })
+	e.ref.reset()
 	return &j, err
 }
 
@@ -657,11 +660,13 @@ func (e *Engine) PutFXRate(ctx context.Context, r policy.FXRate) (*policy.FXRate
 	}
 	r.UpdatedAt = e.Now()
 	err := e.store.InTx(ctx, func(tx store.Tx) error { return tx.UpsertFXRate(ctx, &r) })
+	e.ref.reset()
 	return &r, err
 }
 
 // DeleteFXRate removes a row of the FX table.
 func (e *Engine) DeleteFXRate(ctx context.Context, base, quote string) error {
+	defer e.ref.reset()
 	return e.store.InTx(ctx, func(tx store.Tx) error {
 		return tx.DeleteFXRate(ctx, strings.ToUpper(base), strings.ToUpper(quote))
 	})
@@ -677,6 +682,7 @@ func (e *Engine) PutAsset(ctx context.Context, a store.Asset) (*store.Asset, err
 		return nil, invalid("decimals", "invalid", "decimals must be between 0 and 30")
 	}
 	err := e.store.InTx(ctx, func(tx store.Tx) error { return tx.UpsertAsset(ctx, &a) })
+	e.ref.reset()
 	return &a, err
 }
 

@@ -105,7 +105,7 @@ func (e *Engine) plan(o *op, vaspID string, in *CreateInput) (*Plan, error) {
 		bad("asset.symbol", "required", "symbol is required")
 	}
 	if in.Asset.Network != "" && in.Asset.Symbol != "" {
-		a, err := o.tx.GetAsset(o.ctx, in.Asset.Network, in.Asset.Symbol)
+		a, err := o.asset(in.Asset.Network, in.Asset.Symbol)
 		switch {
 		case isNotFound(err):
 			bad("asset", "unknown_asset", fmt.Sprintf("unknown asset %s on network %s", in.Asset.Symbol, in.Asset.Network))
@@ -251,16 +251,7 @@ func (e *Engine) plan(o *op, vaspID string, in *CreateInput) (*Plan, error) {
 
 // jurisdictions loads our jurisdiction row, the counterparty's, and the FX table.
 func (e *Engine) jurisdictions(o *op, v *vasp.VASP, cp *counterparty.Counterparty) (ours, theirs *policy.Jurisdiction, rates *policy.Rates, err error) {
-	get := func(code string) (*policy.Jurisdiction, error) {
-		if code == "" {
-			return nil, nil
-		}
-		j, err := o.tx.GetJurisdiction(o.ctx, code)
-		if isNotFound(err) {
-			return nil, nil
-		}
-		return j, err
-	}
+	get := o.jurisdiction
 	if ours, err = get(v.Jurisdiction); err != nil {
 		return
 	}
@@ -278,11 +269,8 @@ func (e *Engine) jurisdictions(o *op, v *vasp.VASP, cp *counterparty.Counterpart
 			return
 		}
 	}
-	rows, err := o.tx.ListFXRates(o.ctx)
-	if err != nil {
-		return
-	}
-	return ours, theirs, policy.NewRates(rows), nil
+	rates, err = o.fxRates()
+	return ours, theirs, rates, err
 }
 
 // resolveCounterparty finds the beneficiary VASP: from the request, else by routing.
@@ -377,7 +365,7 @@ func (e *Engine) Create(ctx context.Context, actor audit.Actor, vaspID string, i
 			prev, err := o.tx.GetTransferByRef(o.ctx, vaspID, in.Ref)
 			if err == nil {
 				if prev.RequestHash != hash {
-					return conflictf("ref %q was already used with a different request", in.Ref)
+					return conflictf("this ref was already used with a different request")
 				}
 				r := &rec{Transfer: prev, prev: prev.Version}
 				t, err = o.full(r)

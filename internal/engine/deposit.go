@@ -40,7 +40,7 @@ func (e *Engine) NotifyDeposit(ctx context.Context, actor audit.Actor, vaspID st
 			d, h, err := o.tx.GetDepositByRef(o.ctx, vaspID, in.Ref)
 			if err == nil {
 				if h != hash {
-					return conflictf("ref %q was already used with a different request", in.Ref)
+					return conflictf("this ref was already used with a different request")
 				}
 				out = d
 				return nil
@@ -127,7 +127,7 @@ func (e *Engine) validateDeposit(o *op, vaspID string, in *DepositInput) error {
 	if !in.Amount.IsPositive() {
 		bad("amount", "invalid_amount", "amount must be a positive decimal")
 	}
-	a, err := o.tx.GetAsset(o.ctx, in.Asset.Network, in.Asset.Symbol)
+	a, err := o.asset(in.Asset.Network, in.Asset.Symbol)
 	switch {
 	case isNotFound(err):
 		bad("asset", "unknown_asset", fmt.Sprintf("unknown asset %s on network %s", in.Asset.Symbol, in.Asset.Network))

@@ -119,6 +119,8 @@ type Engine struct {
 	observe  func(*transfer.Transfer, transfer.Status, string)
 	// policies compiles policy sets to validate them when they are saved.
 	policies *policy.Compiler
+	// ref caches reference data between transactions (cache.go).
+	ref refCache
 }
 
 // New returns an engine.
@@ -201,6 +203,8 @@ type op struct {
 	jobs   int
 	moved  []moved
 	vasps  map[string]*vasp.VASP
+	// refChanged says the transaction changed reference data (a VASP, the tables).
+	refChanged bool
 }
 
 type moved struct {
@@ -244,6 +248,9 @@ func (o *op) flush() error {
 }
 
 func (o *op) committed() {
+	if o.refChanged {
+		o.e.ref.reset()
+	}
 	if o.jobs > 0 && o.e.notify != nil {
 		o.e.notify()
 	}
@@ -258,7 +265,7 @@ func (o *op) vasp(id string) (*vasp.VASP, error) {
 	if v, ok := o.vasps[id]; ok {
 		return v, nil
 	}
-	v, err := o.tx.GetVASP(o.ctx, id)
+	v, err := o.cachedVASP(id)
 	if err != nil {
 		return nil, err
 	}

@@ -239,7 +239,7 @@ func (e *Engine) receiveNew(o *op, in *route.Inbound, cp *counterparty.Counterpa
 		}
 	}
 	reason := ""
-	if _, err := o.tx.GetAsset(o.ctx, t.Asset.Network, t.Asset.Symbol); isNotFound(err) {
+	if _, err := o.asset(t.Asset.Network, t.Asset.Symbol); isNotFound(err) {
 		reason = "unsupported_asset"
 	} else if err != nil {
 		return err

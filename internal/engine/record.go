@@ -130,6 +130,9 @@ func (o *op) move(r *rec, ev transfer.Event, reason string, data map[string]any)
 	}
 	from := r.Status
 	r.Status, r.StatusReason = to, reason
+	if to == transfer.StatusACK || to == transfer.StatusAccepted || to == transfer.StatusCompleted {
+		r.AddressConfirmed = true // accepting a transfer confirms its address too
+	}
 	if data == nil {
 		data = map[string]any{}
 	}

@@ -17,15 +17,31 @@ func (e *Engine) Get(ctx context.Context, vaspID, id string) (*transfer.Transfer
 	return e.Open(ctx, t)
 }
 
-// Open fills a stored transfer's identity data in.
+// Open fills a stored transfer's identity data in. A transfer received from a counterparty
+// shows it only once its address was confirmed (ACK), as Notabene and GTR release it: before
+// that, IdentityWithheld is set and the originator and beneficiary are left out.
 func (e *Engine) Open(ctx context.Context, t *store.Transfer) (*transfer.Transfer, error) {
 	idn, err := e.openIdentity(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	out := t.Transfer
-	out.Originator, out.Beneficiary, out.CustomerName = idn.Originator, idn.Beneficiary, idn.CustomerName
+	out.CustomerName = idn.CustomerName
+	if Withheld(&out) {
+		out.IdentityWithheld = true
+		return &out, nil
+	}
+	out.Originator, out.Beneficiary = idn.Originator, idn.Beneficiary
 	return &out, nil
+}
+
+// Withheld reports whether a transfer's identity data is not to be shown yet to the VASP that
+// holds it: the transfer was received (the counterparty started the exchange) and its address
+// was neither confirmed nor the transfer accepted. Records we started (withdrawals, INCOMPLETE
+// deposit records) are never withheld; a received transfer whose address was rejected keeps the
+// counterparty's data hidden for good.
+func Withheld(t *transfer.Transfer) bool {
+	return !t.WeInitiated() && !t.AddressConfirmed
 }
 
 // Events returns a transfer's audit trail, oldest first.

@@ -145,6 +145,8 @@ type Transfer struct {
 	Unhosted           bool              `json:"unhosted" doc:"The counterparty wallet is self-custodied."`
 	Kind               string            `json:"kind,omitempty" enum:"TRAVELRULE,BELOW_THRESHOLD,NON_CUSTODIAL,INTERNAL" doc:"For withdrawals: whether the transfer needs a Travel Rule exchange (TRAVELRULE) or is kept without one, and why."`
 	OwnershipProof     *OwnershipProof   `json:"ownership_proof,omitempty" doc:"The check of the proof that the customer controls the unhosted wallet."`
+	AddressConfirmed   bool              `json:"address_confirmed" doc:"The beneficiary VASP confirmed it controls the destination address (the transfer reached ACK)."`
+	IdentityWithheld   bool              `json:"identity_withheld,omitempty" doc:"Set on a received transfer whose address you have not confirmed: its identity data is shown once you do (confirm, or accept)."`
 	Originator         *ivms.Originator  `json:"originator,omitempty" doc:"IVMS101 originator."`
 	Beneficiary        *ivms.Beneficiary `json:"beneficiary,omitempty" doc:"IVMS101 beneficiary."`
 	CustomerName       string            `json:"customer_name,omitempty" doc:"Our customer's KYC name, given by the backend, for name matching."`

@@ -15,16 +15,17 @@ import (
 
 // details holds the nested parts of a transfer that are never queried by SQL.
 type details struct {
-	Initiator       string                     `json:"initiator,omitempty"`
-	FiatValue       *transfer.FiatValue        `json:"fiat_value,omitempty"`
-	OriginatingVASP *transfer.VASPRef          `json:"originating_vasp,omitempty"`
-	BeneficiaryVASP *transfer.VASPRef          `json:"beneficiary_vasp,omitempty"`
-	Threshold       *transfer.Threshold        `json:"threshold,omitempty"`
-	Screening       []transfer.ScreeningResult `json:"screening,omitempty"`
-	Decision        *transfer.Decision         `json:"decision,omitempty"`
-	NameMatch       *transfer.NameMatch        `json:"name_match,omitempty"`
-	Kind            string                     `json:"kind,omitempty"`
-	OwnershipProof  *transfer.OwnershipProof   `json:"ownership_proof,omitempty"`
+	Initiator        string                     `json:"initiator,omitempty"`
+	FiatValue        *transfer.FiatValue        `json:"fiat_value,omitempty"`
+	OriginatingVASP  *transfer.VASPRef          `json:"originating_vasp,omitempty"`
+	BeneficiaryVASP  *transfer.VASPRef          `json:"beneficiary_vasp,omitempty"`
+	Threshold        *transfer.Threshold        `json:"threshold,omitempty"`
+	Screening        []transfer.ScreeningResult `json:"screening,omitempty"`
+	Decision         *transfer.Decision         `json:"decision,omitempty"`
+	NameMatch        *transfer.NameMatch        `json:"name_match,omitempty"`
+	Kind             string                     `json:"kind,omitempty"`
+	OwnershipProof   *transfer.OwnershipProof   `json:"ownership_proof,omitempty"`
+	AddressConfirmed bool                       `json:"address_confirmed,omitempty"`
 }
 
 const transferCols = `id, vasp_id, ref, request_hash, message_id, direction, status, status_reason, route,
@@ -35,7 +36,7 @@ func transferArgs(t *store.Transfer, destKey string) ([]any, error) {
 	d, err := json.Marshal(details{Initiator: t.Initiator,
 		FiatValue: t.FiatValue, OriginatingVASP: t.OriginatingVASP, BeneficiaryVASP: t.BeneficiaryVASP,
 		Threshold: t.Threshold, Screening: t.Screening, Decision: t.Decision, NameMatch: t.NameMatch,
-		Kind: t.Kind, OwnershipProof: t.OwnershipProof,
+		Kind: t.Kind, OwnershipProof: t.OwnershipProof, AddressConfirmed: t.AddressConfirmed,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("encode transfer details: %w", err)
@@ -117,7 +118,7 @@ func scanTransfer(row interface{ Scan(...any) error }, withIdentity bool) (*stor
 	t.Initiator = d.Initiator
 	t.FiatValue, t.OriginatingVASP, t.BeneficiaryVASP = d.FiatValue, d.OriginatingVASP, d.BeneficiaryVASP
 	t.Threshold, t.Screening, t.Decision, t.NameMatch = d.Threshold, d.Screening, d.Decision, d.NameMatch
-	t.Kind, t.OwnershipProof = d.Kind, d.OwnershipProof
+	t.Kind, t.OwnershipProof, t.AddressConfirmed = d.Kind, d.OwnershipProof, d.AddressConfirmed
 	t.CreatedAt, t.UpdatedAt, t.ExpiresAt = fromMicros(created), fromMicros(updated), fromNullMicros(expires)
 	if len(identity) > 0 {
 		t.Identity = identity
