@@ -96,6 +96,7 @@ func Default() Config {
 		Email:    defaultEmail(),
 		Web:      defaultWeb(),
 		TRP:      defaultTRP(),
+		TRISA:    defaultTRISA(),
 
 		Decisions: Decisions{ScreeningTimeout: 5 * time.Second, ListRefresh: 30 * time.Second},
 	}

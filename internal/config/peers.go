@@ -77,10 +77,57 @@ func (t TRP) validate() []string {
 	return p
 }
 
-// TRISA configures the TRISA route.
-type TRISA struct{}
+// TRISA configures the TRISA route: the TRISANetwork gRPC server peers call over mutual TLS,
+// and the client that calls theirs. The route is enabled when Addr is set.
+type TRISA struct {
+	// Addr is the listen address of the gRPC server, e.g. :4000; empty disables the route.
+	Addr string `koanf:"addr"`
+	// TLS is the node's TRISA identity; when it names no files, trp.tls is used (one node
+	// certificate for both protocols).
+	TLS TLS `koanf:"tls"`
+	// SealingKeyFile holds the RSA private key peers seal envelopes for; empty means the
+	// certificate's key, as TRISA does.
+	SealingKeyFile string `koanf:"sealing_key_file"`
+	// KeyCacheTTL is how long a peer's sealing key from a key exchange is used before keys are
+	// exchanged again (TRISA recommends at most an hour).
+	KeyCacheTTL time.Duration `koanf:"key_cache_ttl"`
+	// Timeout bounds one call to a peer.
+	Timeout time.Duration `koanf:"timeout"`
+}
 
-func (t TRISA) validate() []string { return nil }
+// Enabled reports whether the TRISA route is configured.
+func (t TRISA) Enabled() bool { return t.Addr != "" }
+
+// Identity returns the TLS files the route uses: its own section's when it names a
+// certificate, else shared (trp.tls).
+func (t TRISA) Identity(shared TLS) TLS {
+	if t.TLS.CertFile != "" || t.TLS.CAFile != "" {
+		return t.TLS
+	}
+	return shared
+}
+
+func defaultTRISA() TRISA { return TRISA{KeyCacheTTL: time.Hour, Timeout: 30 * time.Second} }
+
+func (t TRISA) validate() []string {
+	if !t.Enabled() {
+		return nil
+	}
+	var p []string
+	if _, _, err := net.SplitHostPort(t.Addr); err != nil {
+		p = append(p, fmt.Sprintf("trisa.addr %q: %v", t.Addr, err))
+	}
+	if (t.TLS.CertFile != "" || t.TLS.CAFile != "" || t.TLS.KeyFile != "") && !t.TLS.Configured() {
+		p = append(p, "trisa.tls: set both cert_file and ca_file, or neither to use trp.tls")
+	}
+	if t.KeyCacheTTL < time.Second || t.KeyCacheTTL > 24*time.Hour {
+		p = append(p, "trisa.key_cache_ttl must be between 1s and 24h")
+	}
+	if t.Timeout <= 0 {
+		p = append(p, "trisa.timeout must be positive")
+	}
+	return p
+}
 
 // Email configures the e-mail (sunrise) route and its SMTP client. The route is enabled when
 // Host is set.
