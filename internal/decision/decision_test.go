@@ -116,7 +116,7 @@ func deposit(t testing.TB, kycName string) *engine.DecisionInput {
 		Status: transfer.StatusACK, Asset: transfer.Asset{Network: "ethereum", Symbol: "ETH"}, Amount: decimal.RequireFromString("1.5"),
 		OriginAddress: cleanETH, DestinationAddress: ourETH, Originator: o, Beneficiary: b, CustomerName: kycName,
 		OriginatingVASP: &transfer.VASPRef{ID: "cp-alpha", Name: "Alpha Exchange", Country: "DE"},
-		Threshold: &transfer.Threshold{Applies: true, Jurisdiction: "EU", Currency: "EUR"}}
+		Threshold:       &transfer.Threshold{Applies: true, Jurisdiction: "EU", Currency: "EUR"}}
 	return &engine.DecisionInput{Point: policy.PointAddressConfirmed, VASP: v, Transfer: tr, Counterparty: cp, Route: transfer.RouteTRP}
 }
 
