@@ -44,15 +44,17 @@ func ConfirmPath(vaspID, messageID string) string {
 
 // TravelAddress returns the travel address (ta…, TRP 3.1) of an inquiry URL: the URL without
 // its scheme (https is implied), with t=i, base58 with a double SHA-256 checksum, per
-// trisacrypto/trisa's pkg/openvasp/traddr. traddr cannot parse an IP literal followed by a
-// port ("127.0.0.1:8443/..."); such addresses are encoded here by the same rule.
+// trisacrypto/trisa's pkg/openvasp/traddr. traddr refuses two kinds of hosts the rule itself
+// allows: an IP literal followed by a port ("127.0.0.1:8443/...", which its parser misreads)
+// and names outside the public TLD list (private networks: .internal, .test); those are
+// encoded here by the same rule.
 func TravelAddress(inquiryURL string) (string, error) {
 	u, err := url.Parse(inquiryURL)
 	if err != nil || u.Host == "" {
 		return "", fmt.Errorf("trp: %q is not an absolute URL", inquiryURL)
 	}
 	ta, err := traddr.Make(inquiryURL)
-	if err == nil || net.ParseIP(u.Hostname()) == nil {
+	if err == nil || !plausibleHost(u.Hostname()) {
 		return ta, err
 	}
 	u.Scheme = ""
@@ -62,9 +64,10 @@ func TravelAddress(inquiryURL string) (string, error) {
 	return "ta" + base58Check([]byte(strings.TrimPrefix(u.String(), "//"))), nil
 }
 
-// decodeTravelAddress decodes a ta… address strictly (checksum, no scheme, t=i, a valid TLD,
-// an IP or localhost) with traddr, and by the same rule the IP-and-port form traddr cannot
-// parse.
+// decodeTravelAddress decodes a ta… address with traddr (checksum, no scheme, t=i, a public
+// TLD, an IP or localhost) and, by the same rule, the forms traddr refuses but TravelAddress
+// makes: an IP with a port, a dotted name outside the public TLD list. A single-label name
+// (other than localhost) is refused.
 func decodeTravelAddress(addr string) (string, error) {
 	s, err := traddr.DecodeURL(addr)
 	if err == nil {
@@ -75,11 +78,28 @@ func decodeTravelAddress(addr string) (string, error) {
 		return "", err
 	}
 	u, perr := url.Parse("//" + string(raw))
-	if perr != nil || net.ParseIP(u.Hostname()) == nil || u.Query().Get("t") != "i" {
+	if perr != nil || !plausibleHost(u.Hostname()) || u.Query().Get("t") != "i" {
 		return "", err
 	}
 	u.Scheme = "https"
 	return u.String(), nil
+}
+
+// plausibleHost accepts an IP literal, localhost, or a name with at least two labels.
+func plausibleHost(h string) bool {
+	if net.ParseIP(h) != nil || strings.EqualFold(h, "localhost") {
+		return true
+	}
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || strings.ContainsAny(l, " /?#@:[]") {
+			return false
+		}
+	}
+	return true
 }
 
 const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

@@ -157,10 +157,10 @@ func EncodeInquiry(in *Inquiry) ([]byte, error) {
 	var asset []byte
 	switch {
 	case in.Asset.DTI != "":
-		asset, _ = json.Marshal(map[string]string{"dti": in.Asset.DTI})
+		asset = encodeJSON(map[string]string{"dti": in.Asset.DTI})
 	case in.Asset.HasSLIP44:
 		if sym := slip0044.CoinType(in.Asset.SLIP44).Symbol(); sym != "" && in.Asset.SLIP44 >= 0 && in.Asset.SLIP44 <= 1<<31-1 {
-			asset, _ = json.Marshal(map[string]string{"slip0044": sym})
+			asset = encodeJSON(map[string]string{"slip0044": sym})
 		} else {
 			asset = []byte(`{"slip0044":` + strconv.FormatInt(in.Asset.SLIP44, 10) + `}`)
 		}
@@ -171,7 +171,7 @@ func EncodeInquiry(in *Inquiry) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cb, _ := json.Marshal(in.Callback)
+	cb := encodeJSON(in.Callback)
 	var b bytes.Buffer
 	b.WriteString(`{"asset":`)
 	b.Write(asset)
@@ -200,13 +200,15 @@ func DecodeResolution(body []byte) (*Resolution, error) {
 	}
 	r := &Resolution{}
 	n := 0
+	// An empty version or rejected counts as absent, as trisa's validation has it.
 	if !isNull(w.Version) {
-		n++
 		v, err := decodeString("version", w.Version, 64)
 		if err != nil {
 			return nil, err
 		}
-		r.Version = v
+		if r.Version = v; v != "" {
+			n++
+		}
 	}
 	if !isNull(w.Approved) {
 		n++
@@ -231,12 +233,13 @@ func DecodeResolution(body []byte) (*Resolution, error) {
 		r.Approved = &Approval{Address: addr, Callback: cb}
 	}
 	if !isNull(w.Rejected) {
-		n++
 		s, err := decodeString("rejected", w.Rejected, maxText)
 		if err != nil {
 			return nil, err
 		}
-		r.Rejected = s
+		if r.Rejected = s; s != "" {
+			n++
+		}
 	}
 	switch {
 	case n == 0:
