@@ -540,6 +540,7 @@ func (e *Engine) CreateEndpoint(ctx context.Context, actor audit.Actor, vaspID s
 		out.WebhookEndpoint = ep
 		return o.audit(vaspID, "", "webhook.endpoint_created", "", "", "", map[string]any{"endpoint_id": ep.ID})
 	})
+	e.hooks.Forget(vaspID, out.ID)
 	return out, err
 }
 
@@ -563,7 +564,7 @@ func (e *Engine) UpdateEndpoint(ctx context.Context, actor audit.Actor, vaspID, 
 		}
 		return o.audit(vaspID, "", "webhook.endpoint_updated", "", "", "", map[string]any{"endpoint_id": id, "enabled": ep.Enabled})
 	})
-	e.hooks.Forget(id)
+	e.hooks.Forget(vaspID, id)
 	return ep, err
 }
 
@@ -604,7 +605,7 @@ func (e *Engine) RotateSecret(ctx context.Context, actor audit.Actor, vaspID, id
 		out.WebhookEndpoint = *ep
 		return o.audit(vaspID, "", "webhook.secret_rotated", "", "", "", map[string]any{"endpoint_id": id, "grace_seconds": int64(grace.Seconds())})
 	})
-	e.hooks.Forget(id)
+	e.hooks.Forget(vaspID, id)
 	return out, err
 }
 
@@ -616,7 +617,7 @@ func (e *Engine) DeleteEndpoint(ctx context.Context, actor audit.Actor, vaspID, 
 		}
 		return o.audit(vaspID, "", "webhook.endpoint_deleted", "", "", "", map[string]any{"endpoint_id": id})
 	})
-	e.hooks.Forget(id)
+	e.hooks.Forget(vaspID, id)
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/waybill/waybill/internal/audit"
@@ -205,6 +206,8 @@ type op struct {
 	vasps  map[string]*vasp.VASP
 	// refChanged says the transaction changed reference data (a VASP, the tables).
 	refChanged bool
+	// trail holds the audit events of the transaction, appended by flush.
+	trail []*audit.Event
 }
 
 type moved struct {
@@ -237,6 +240,13 @@ func (e *Engine) do(ctx context.Context, actor audit.Actor, fn func(o *op) error
 }
 
 func (o *op) flush() error {
+	// One VASP's events go together, in the order they happened.
+	if len(o.trail) > 0 {
+		sort.SliceStable(o.trail, func(i, j int) bool { return o.trail[i].VASPID < o.trail[j].VASPID })
+		if err := o.tx.AppendAudit(o.ctx, o.trail...); err != nil {
+			return err
+		}
+	}
 	for _, vaspID := range o.order {
 		evs := o.events[vaspID]
 		if err := o.e.hooks.Enqueue(o.ctx, o.tx, vaspID, evs); err != nil {
@@ -305,7 +315,8 @@ func (o *op) depositEvent(d *transfer.Deposit) {
 		Data: webhook.Data{VASPID: d.VASPID, DepositID: d.ID, TransferID: d.TransferID, TxHash: d.TxHash}})
 }
 
-// audit appends an event to the VASP's chain. data must hold no personal data.
+// audit queues an event for the VASP's chain; flush appends the transaction's events together.
+// data must hold no personal data.
 func (o *op) audit(vaspID, transferID, typ string, from, to transfer.Status, reason string, data any) error {
 	var raw json.RawMessage
 	if data != nil {
@@ -317,8 +328,9 @@ func (o *op) audit(vaspID, transferID, typ string, from, to transfer.Status, rea
 			raw = b
 		}
 	}
-	return o.tx.AppendAudit(o.ctx, &audit.Event{ID: o.e.newID(), VASPID: vaspID, TransferID: transferID, Type: typ,
+	o.trail = append(o.trail, &audit.Event{ID: o.e.newID(), VASPID: vaspID, TransferID: transferID, Type: typ,
 		From: string(from), To: string(to), Actor: o.actor, Reason: reason, Data: raw, CreatedAt: o.now})
+	return nil
 }
 
 // Jobs the engine enqueues.

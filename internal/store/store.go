@@ -255,8 +255,9 @@ type Tx interface {
 	GetDepositByRef(ctx context.Context, vaspID, ref string) (*transfer.Deposit, string, error)
 	ListDeposits(ctx context.Context, vaspID, after string, limit int) ([]transfer.Deposit, error)
 
-	// Audit. AppendAudit assigns Seq, PrevHash and Hash and appends e to its VASP's chain.
-	AppendAudit(ctx context.Context, e *audit.Event) error
+	// Audit. AppendAudit assigns Seq, PrevHash and Hash and appends events, in order, to their
+	// VASPs' chains.
+	AppendAudit(ctx context.Context, events ...*audit.Event) error
 	ListAudit(ctx context.Context, vaspID, transferID string, limit int) ([]audit.Event, error)
 	// AuditRange returns a VASP's events with seq > afterSeq in order, at most limit.
 	AuditRange(ctx context.Context, vaspID string, afterSeq int64, limit int) ([]audit.Event, error)

@@ -38,6 +38,7 @@ type Dispatcher struct {
 
 	mu    sync.Mutex
 	cache map[string]*cachedEndpoint
+	lists map[string]*endpointList
 }
 
 // jobPayload carries what an attempt needs, so a delivery costs no read: the event body (which
@@ -80,7 +81,7 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx store.Tx, vaspID string, ev
 	if len(events) == 0 {
 		return nil
 	}
-	endpoints, err := tx.ListEndpoints(ctx, vaspID)
+	endpoints, err := d.endpointsOf(ctx, tx, vaspID)
 	if err != nil {
 		return err
 	}
@@ -233,11 +234,41 @@ func (d *Dispatcher) endpoint(ctx context.Context, vaspID, id string) (*cachedEn
 	return c, nil
 }
 
-// Forget drops an endpoint from the cache (after a change made through this process).
-func (d *Dispatcher) Forget(endpointID string) {
+// Forget drops an endpoint, and its VASP's list of endpoints, from the caches (after a change
+// made through this process).
+func (d *Dispatcher) Forget(vaspID, endpointID string) {
 	d.mu.Lock()
 	delete(d.cache, endpointID)
+	delete(d.lists, vaspID)
 	d.mu.Unlock()
+}
+
+type endpointList struct {
+	eps []store.WebhookEndpoint
+	at  time.Time
+}
+
+// endpointsOf returns a VASP's endpoints, read through tx at most every endpointTTL: every
+// transaction that changes a transfer queues webhooks, and the list rarely changes.
+func (d *Dispatcher) endpointsOf(ctx context.Context, tx store.Tx, vaspID string) ([]store.WebhookEndpoint, error) {
+	now := time.Now()
+	d.mu.Lock()
+	l := d.lists[vaspID]
+	d.mu.Unlock()
+	if l != nil && now.Sub(l.at) < endpointTTL {
+		return l.eps, nil
+	}
+	eps, err := tx.ListEndpoints(ctx, vaspID)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if d.lists == nil {
+		d.lists = map[string]*endpointList{}
+	}
+	d.lists[vaspID] = &endpointList{eps: eps, at: now}
+	d.mu.Unlock()
+	return eps, nil
 }
 
 func (d *Dispatcher) deliver(ctx context.Context, job *store.Job) (jobs.Finish, error) {

@@ -192,26 +192,50 @@ func (s *queries) ListDeposits(ctx context.Context, vaspID, after string, limit 
 	return out, s.wrap(rows.Err(), "list deposits")
 }
 
-// AppendAudit takes the VASP's chain head with an UPDATE (a row lock on PostgreSQL, the write
-// lock on SQLite), so concurrent appends for one VASP serialise and the chain has no forks.
-func (s *queries) AppendAudit(ctx context.Context, e *audit.Event) error {
+// AppendAudit takes each VASP's chain head with one UPDATE (a row lock on PostgreSQL, the write
+// lock on SQLite) for all of its events, so concurrent appends for one VASP serialise and the
+// chain has no forks; then it inserts the events and moves the head once.
+func (s *queries) AppendAudit(ctx context.Context, events ...*audit.Event) error {
+	for start := 0; start < len(events); {
+		vaspID := events[start].VASPID
+		end := start + 1
+		for end < len(events) && events[end].VASPID == vaspID {
+			end++
+		}
+		if err := s.appendChain(ctx, events[start:end]); err != nil {
+			return err
+		}
+		start = end
+	}
+	return nil
+}
+
+func (s *queries) appendChain(ctx context.Context, events []*audit.Event) error {
+	vaspID := events[0].VASPID
+	var last int64
 	var prev string
-	err := s.q.QueryRowContext(ctx, `UPDATE audit_heads SET seq = seq + 1 WHERE vasp_id = $1 RETURNING seq, hash`,
-		e.VASPID).Scan(&e.Seq, &prev)
+	err := s.q.QueryRowContext(ctx, `UPDATE audit_heads SET seq = seq + $2 WHERE vasp_id = $1 RETURNING seq, hash`,
+		vaspID, len(events)).Scan(&last, &prev)
 	if err != nil {
-		return s.wrap(err, "audit head of vasp "+e.VASPID)
+		return s.wrap(err, "audit head of vasp "+vaspID)
 	}
-	e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond)
-	e.PrevHash = prev
-	e.Hash = e.ComputeHash(prev)
-	if _, err := s.exec(ctx, "append audit event", `INSERT INTO audit_events (vasp_id, seq, id, transfer_id, type,
-		from_status, to_status, actor_type, actor_id, actor_name, reason, data, created_at, prev_hash, hash)
-		VALUES (`+placeholders(1, 15)+`)`,
-		e.VASPID, e.Seq, e.ID, e.TransferID, e.Type, e.From, e.To, e.Actor.Type, e.Actor.ID, e.Actor.Name,
-		e.Reason, string(e.Data), micros(e.CreatedAt), e.PrevHash, e.Hash); err != nil {
-		return err
+	seq := last - int64(len(events))
+	for _, e := range events {
+		seq++
+		e.Seq = seq
+		e.CreatedAt = e.CreatedAt.UTC().Truncate(time.Microsecond)
+		e.PrevHash = prev
+		e.Hash = e.ComputeHash(prev)
+		prev = e.Hash
+		if _, err := s.exec(ctx, "append audit event", `INSERT INTO audit_events (vasp_id, seq, id, transfer_id, type,
+			from_status, to_status, actor_type, actor_id, actor_name, reason, data, created_at, prev_hash, hash)
+			VALUES (`+placeholders(1, 15)+`)`,
+			e.VASPID, e.Seq, e.ID, e.TransferID, e.Type, e.From, e.To, e.Actor.Type, e.Actor.ID, e.Actor.Name,
+			e.Reason, string(e.Data), micros(e.CreatedAt), e.PrevHash, e.Hash); err != nil {
+			return err
+		}
 	}
-	return s.execOne(ctx, "advance audit head", `UPDATE audit_heads SET hash = $2 WHERE vasp_id = $1`, e.VASPID, e.Hash)
+	return s.execOne(ctx, "advance audit head", `UPDATE audit_heads SET hash = $2 WHERE vasp_id = $1`, vaspID, prev)
 }
 
 const auditCols = `vasp_id, seq, id, transfer_id, type, from_status, to_status, actor_type, actor_id, actor_name,
