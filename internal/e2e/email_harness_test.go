@@ -141,7 +141,7 @@ func (m *mailNode) toGamma(t *testing.T, ref string) *client.Transfer {
 func (m *mailNode) invite(t *testing.T, messageID string) emailtest.Message {
 	t.Helper()
 	msg := m.SMTP.Wait(t, "the invitation for "+messageID, func(e emailtest.Message) bool {
-		return e.SentTo(gammaMail) && strings.Contains(e.Subject, "Travel Rule request") && strings.Contains(e.Text, messageID)
+		return e.SentTo(gammaMail) && strings.Contains(e.Subject, "Travel Rule request from") && strings.Contains(e.Text, messageID)
 	})
 	require.NotEmpty(t, msg.Link(), "the invitation carries a link:\n%s", msg.Text)
 	return msg

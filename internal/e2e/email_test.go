@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/engine"
 	"github.com/waybill/waybill/internal/nodetest"
 	"github.com/waybill/waybill/internal/route/email/emailtest"
@@ -354,4 +355,27 @@ func TestEmailPostTransactionRequest(t *testing.T) {
 		require.Equal(t, "unknown_originator: the sender is not our customer", tr.StatusReason)
 		noIdentityInMail(t, m)
 	})
+}
+
+// TestEmailRouteAdded: a withdrawal to a counterparty with no route waits; adding its compliance
+// address sends it over the e-mail route on its own.
+func TestEmailRouteAdded(t *testing.T) {
+	t.Parallel()
+	m := startMailNode(t, nodetest.SQLite)
+	ctx := ctxT(t)
+	delta, err := m.Alpha.Client.CreateCounterparty(ctx, engine.CounterpartyInput{Name: "Delta Wallets Ltd", Country: "GB", Standing: "allowed"})
+	require.NoError(t, err)
+	in := withdrawal(t, "mail-wfi", strangeETH)
+	in.BeneficiaryVASP = &engine.VASPInput{CounterpartyID: delta.ID}
+	out, _, err := m.Alpha.Client.CreateTransfer(ctx, in)
+	require.NoError(t, err)
+	require.Equal(t, transfer.StatusWaitingForInformation, out.Status)
+	require.Empty(t, m.SMTP.Messages())
+
+	_, err = m.Alpha.Client.ReplaceCounterparty(ctx, delta.ID, engine.CounterpartyInput{Name: "Delta Wallets Ltd", Country: "GB",
+		Standing: "allowed", Routes: counterparty.Routes{Email: gammaMail}})
+	require.NoError(t, err)
+	tr := see(t, m.Alpha.Client, out.ID, transfer.StatusSent)
+	require.Equal(t, transfer.RouteEmail, tr.Route)
+	m.invite(t, out.MessageID)
 }

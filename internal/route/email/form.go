@@ -150,9 +150,10 @@ func (f originatorForm) originator(now time.Time) (*ivms.Originator, []formError
 	person := map[string]any{}
 	var address map[string]any
 	if f.Street != "" || f.BuildingNumber != "" || f.PostCode != "" || f.Town != "" || f.Country != "" {
+		// A legal person's address counts for IVMS101 C4 only as its registered (GEOG) address.
 		typ := "HOME"
 		if f.PersonType == "legal" {
-			typ = "BIZZ"
+			typ = "GEOG"
 		}
 		address = map[string]any{"addressType": typ, "streetName": f.Street, "buildingNumber": f.BuildingNumber,
 			"postCode": f.PostCode, "townName": f.Town, "country": f.Country}
@@ -162,8 +163,8 @@ func (f originatorForm) originator(now time.Time) (*ivms.Originator, []formError
 		if f.Country == "" {
 			fe = append(fe, formError{"country", "Give the country of the address."})
 		}
-		if f.Street == "" && f.PostCode == "" {
-			fe = append(fe, formError{"street", "Give the street or the post code of the address."})
+		if f.Street == "" || f.BuildingNumber == "" {
+			fe = append(fe, formError{"street", "Give the street and the building number of the address."})
 		}
 	}
 	switch f.PersonType {

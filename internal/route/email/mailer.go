@@ -33,10 +33,14 @@ type Mailer interface {
 
 // TLS policies of an SMTP connection.
 const (
-	TLSStartTLS      = "starttls"
+	// TLSStartTLS requires STARTTLS: a server that does not offer it gets nothing.
+	TLSStartTLS = "starttls"
+	// TLSOpportunistic uses STARTTLS when the server offers it, plain text otherwise.
 	TLSOpportunistic = "opportunistic"
-	TLSImplicit      = "implicit"
-	TLSNone          = "none"
+	// TLSImplicit speaks TLS from the first byte (SMTPS, port 465).
+	TLSImplicit = "implicit"
+	// TLSNone never encrypts: for a relay on the same host only.
+	TLSNone = "none"
 )
 
 // SMTPConfig configures an SMTP client.

@@ -491,7 +491,7 @@ func (s *Service) step(w http.ResponseWriter, r *http.Request, l *store.EmailLin
 		s.render(w, status, "address", p)
 		return
 	case st.Status == transfer.StatusACK || st.Status == transfer.StatusNotReady:
-		if err := s.withIdentity(ctx, l, st, p); err != nil {
+		if err := s.withIdentity(ctx, l, p); err != nil {
 			s.failed(w, r, "identity", err)
 			return
 		}
@@ -509,7 +509,7 @@ func (s *Service) step(w http.ResponseWriter, r *http.Request, l *store.EmailLin
 	p.Status = string(st.Status)
 	switch st.Status {
 	case transfer.StatusAccepted, transfer.StatusCompleted:
-		if err := s.withIdentity(ctx, l, st, p); err != nil {
+		if err := s.withIdentity(ctx, l, p); err != nil {
 			s.failed(w, r, "identity", err)
 			return
 		}
@@ -536,7 +536,7 @@ func (s *Service) step(w http.ResponseWriter, r *http.Request, l *store.EmailLin
 }
 
 // withIdentity adds the identity data to a page, recording the first time it is shown.
-func (s *Service) withIdentity(ctx context.Context, l *store.EmailLink, st *store.Transfer, p *page) error {
+func (s *Service) withIdentity(ctx context.Context, l *store.EmailLink, p *page) error {
 	t, err := s.eng.Get(ctx, l.VASPID, l.TransferID)
 	if err != nil {
 		return err
