@@ -8,7 +8,7 @@ import (
 )
 
 // WebQueries are the queries of the dashboard: users, sessions, sign-in throttling, the review
-// inbox and the transfer counts behind its charts.
+// inbox and the figures behind its charts.
 type WebQueries interface {
 	// CreateUser adds a dashboard user; ErrConflict when the e-mail address is taken.
 	CreateUser(ctx context.Context, u *User) error
@@ -58,6 +58,10 @@ type WebQueries interface {
 	// TransfersByDay counts a VASP's transfers created at or after since, by UTC day of creation
 	// and current status.
 	TransfersByDay(ctx context.Context, vaspID string, since time.Time) ([]DayCount, error)
+	// DecisionsByDay counts a VASP's decisions made at or after since, by UTC day, as
+	// DecisionQueries.CountDecisions defines them: made without a person (a policy or the
+	// system) or by one (a user or an API key).
+	DecisionsByDay(ctx context.Context, vaspID string, since time.Time) ([]DecisionDay, error)
 }
 
 // Dashboard roles, weakest first. An operator acts as an admin in every hosted VASP.
@@ -122,4 +126,11 @@ type DayCount struct {
 	Day    time.Time
 	Status transfer.Status
 	Count  int
+}
+
+// DecisionDay counts one UTC day's decisions, by who made them.
+type DecisionDay struct {
+	Day       time.Time
+	Automated int
+	Manual    int
 }

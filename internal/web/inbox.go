@@ -199,7 +199,7 @@ func (h *Handler) inboxData(c *call) (*inboxView, error) {
 	if err != nil {
 		return nil, err
 	}
-	counts, err := h.st.Read().CountInbox(c.ctx(), c.vaspID())
+	counts, err := c.inboxCounts()
 	if err != nil {
 		return nil, err
 	}

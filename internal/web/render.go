@@ -87,7 +87,7 @@ func (c *call) view(title, active string, data any) *view {
 }
 
 func (h *Handler) inboxCount(c *call) int {
-	counts, err := h.st.Read().CountInbox(c.ctx(), c.vaspID())
+	counts, err := c.inboxCounts()
 	if err != nil {
 		h.log.Warn("web inbox count", "err", err)
 		return 0
@@ -189,4 +189,17 @@ func prettyJSON(v any) string {
 		return ""
 	}
 	return string(b)
+}
+
+// inboxCounts counts the inbox by status, once per request.
+func (c *call) inboxCounts() (map[transfer.Status]int, error) {
+	if c.counts != nil {
+		return c.counts, nil
+	}
+	counts, err := c.h.st.Read().CountInbox(c.ctx(), c.vaspID())
+	if err != nil {
+		return nil, err
+	}
+	c.counts = counts
+	return counts, nil
 }

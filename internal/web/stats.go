@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -51,14 +50,13 @@ var statusGroups = []struct {
 
 // statsView is the charts page.
 type statsView struct {
-	Days        int
-	Transfers   chart
-	Automation  chart
-	ByStatus    []statusCount
-	Total       int
-	Automated   int
-	Decided     int
-	HasDecision bool
+	Days       int
+	Transfers  chart
+	Automation chart
+	ByStatus   []statusCount
+	Total      int
+	Automated  int
+	Decided    int
 }
 
 const statsDays = 30
@@ -131,27 +129,25 @@ func (h *Handler) stats(c *call) error {
 	v.Transfers.Empty = v.Total == 0
 
 	// Automation rate per day: decisions made without a person, of all decisions.
-	{
-		v.HasDecision = true
-		v.Automation = newPercentChart(since)
-		v.Automation.Legend = []legend{{Class: "g-done", Label: "decided without a person"}}
-		for i := 0; i < statsDays; i++ {
-			from := since.AddDate(0, 0, i)
-			auto, all, err := h.decisionCounts(c.ctx(), c.vaspID(), from, from.AddDate(0, 0, 1))
-			if err != nil {
-				return err
-			}
-			v.Automated += auto
-			v.Decided += all
-			if all == 0 {
-				continue
-			}
-			hgt := scale(auto*1000/all, 1000)
-			v.Automation.Bars = append(v.Automation.Bars, dayBar(i, chartH-chartBy-hgt, hgt, "g-done",
-				fmt.Sprintf("%s: %d of %d decisions without a person", from.Format("2 Jan"), auto, all)))
-		}
-		v.Automation.Empty = v.Decided == 0
+	decisions, err := h.st.Read().DecisionsByDay(c.ctx(), c.vaspID(), since)
+	if err != nil {
+		return err
 	}
+	v.Automation = newPercentChart(since)
+	v.Automation.Legend = []legend{{Class: "g-done", Label: "decided without a person"}}
+	for _, dd := range decisions {
+		i := int(dd.Day.Sub(since) / (24 * time.Hour))
+		all := dd.Automated + dd.Manual
+		if i < 0 || i >= statsDays || all == 0 {
+			continue
+		}
+		v.Automated += dd.Automated
+		v.Decided += all
+		hgt := scale(dd.Automated*1000/all, 1000)
+		v.Automation.Bars = append(v.Automation.Bars, dayBar(i, chartH-chartBy-hgt, hgt, "g-done",
+			fmt.Sprintf("%s: %d of %d decisions without a person", dd.Day.Format("2 Jan"), dd.Automated, all)))
+	}
+	v.Automation.Empty = v.Decided == 0
 	c.render(http.StatusOK, "stats", "Activity", "stats", v)
 	return nil
 }
@@ -200,19 +196,3 @@ func scaleOrZero(n, top int) int {
 }
 
 func requiredFieldNames() []string { return ivms.RequiredFieldNames() }
-
-// decisionCounts counts the decisions of [from, until): those made without a person (a policy,
-// the VASP's default) and all of them, as the decisions capability defines them.
-func (h *Handler) decisionCounts(ctx context.Context, vaspID string, from, until time.Time) (auto, all int, err error) {
-	list, err := h.st.Read().CountDecisions(ctx, vaspID, from, until)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, d := range list {
-		all += d.Count
-		if d.Automated {
-			auto += d.Count
-		}
-	}
-	return auto, all, nil
-}

@@ -177,6 +177,8 @@ type call struct {
 	sess *store.Session
 	vasp *vasp.VASP // the VASP worked on; nil only for an operator on a node without VASPs
 	csrf string
+	// counts caches the inbox counts of this request (the navigation and the inbox both show them).
+	counts map[transfer.Status]int
 }
 
 // actor is the audit actor of the signed-in person.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/waybill/waybill/internal/audit"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/transfer"
 )
@@ -316,8 +317,31 @@ func testTransfersByDay(t *testing.T, s store.Store) {
 		if err := tx.CreateTransfer(ctx, mkTransfer("v2", "other")); err != nil {
 			return err
 		}
+		for i, e := range []audit.Event{
+			{From: "NEW", To: "SENT", Actor: audit.Actor{Type: audit.ActorPolicy}},                         // automated
+			{From: "NEW", To: "SENT", Actor: audit.Actor{Type: audit.ActorUser}},                           // a person
+			{From: "SENT", To: "ACK", Actor: audit.Actor{Type: audit.ActorSystem}},                         // not a decision
+			{From: "ACK", To: "ACCEPTED", Actor: audit.Actor{Type: audit.ActorPeer}},                       // the counterparty's
+			{From: "", To: "SAVED", Actor: audit.Actor{Type: audit.ActorSystem}, Type: "transfer.created"}, // automated, day two
+			{From: "ACK", To: "DECLINED", Actor: audit.Actor{Type: audit.ActorAPIKey}},                     // a person (the backend), day two
+		} {
+			e.ID, e.VASPID, e.TransferID = fmt.Sprintf("e%d", i), "v1", "c0"
+			if e.Type == "" {
+				e.Type = "transfer.status_changed"
+			}
+			e.CreatedAt = day.Add(time.Hour)
+			if i >= 4 {
+				e.CreatedAt = day.Add(25 * time.Hour)
+			}
+			if err := tx.AppendAudit(ctx, &e); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
+	decisions, err := s.Read().DecisionsByDay(ctx, "v1", day)
+	require.NoError(t, err)
+	require.Equal(t, []store.DecisionDay{{Day: day, Automated: 1, Manual: 1}, {Day: day.Add(24 * time.Hour), Automated: 1, Manual: 1}}, decisions)
 	byDay, err := s.Read().TransfersByDay(ctx, "v1", day)
 	require.NoError(t, err)
 	require.Equal(t, []store.DayCount{
