@@ -212,12 +212,13 @@ func (s *server) screenAddress(ctx context.Context, in *screenAddressInput) (*sc
 	}
 	network := strings.ToLower(strings.TrimSpace(in.Body.Network))
 	if err := address.Validate(network, in.Body.Address); err != nil {
-		loc, code := "body.address", "invalid_address"
+		pe := ProblemError{Location: "body.address", Code: "invalid_address", Message: err.Error()}
 		if errors.Is(err, address.ErrUnknownNetwork) {
-			loc, code = "body.network", "unknown_network"
+			// The message of an unknown network quotes it: name the supported ones instead.
+			pe = ProblemError{Location: "body.network", Code: "unknown_network",
+				Message: "network is not supported; one of " + strings.Join(address.Networks(), ", ")}
 		}
-		return nil, newProblem(ctx, http.StatusUnprocessableEntity, "the request is invalid",
-			ProblemError{Location: loc, Code: code, Message: err.Error()})
+		return nil, newProblem(ctx, http.StatusUnprocessableEntity, "the request is invalid", pe)
 	}
 	r := dec.Screener().Screen(ctx, network, in.Body.Address)
 	return &screeningResultOutput{Body: &r}, nil

@@ -134,12 +134,14 @@ func (e *Engine) plan(o *op, vaspID string, in *CreateInput) (*Plan, error) {
 	}
 	if in.DestinationAddress == "" {
 		bad("destination_address", "required", "destination_address is required")
-	} else if in.Asset.Network != "" {
+	} else if p.asset != nil {
+		// Only for a known asset: an unknown network is already reported with the asset, and
+		// its name (the caller's input) must not come back in a message.
 		if err := e.addr.Validate(in.Asset.Network, in.DestinationAddress); err != nil {
 			bad("destination_address", "invalid_address", err.Error())
 		}
 	}
-	if in.OriginAddress != "" && in.Asset.Network != "" {
+	if in.OriginAddress != "" && p.asset != nil {
 		if err := e.addr.Validate(in.Asset.Network, in.OriginAddress); err != nil {
 			bad("origin_address", "invalid_address", err.Error())
 		}
