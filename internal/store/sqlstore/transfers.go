@@ -123,7 +123,6 @@ func scanTransfer(row interface{ Scan(...any) error }, withIdentity bool) (*stor
 	t.Initiator = d.Initiator
 	t.FiatValue, t.OriginatingVASP, t.BeneficiaryVASP = d.FiatValue, d.OriginatingVASP, d.BeneficiaryVASP
 	t.Threshold, t.Screening, t.Decision, t.NameMatch = d.Threshold, d.Screening, d.Decision, d.NameMatch
-	t.Kind, t.OwnershipProof = d.Kind, d.OwnershipProof
 	t.Kind, t.OwnershipProof, t.AddressConfirmed = d.Kind, d.OwnershipProof, d.AddressConfirmed
 	t.CreatedAt, t.UpdatedAt, t.ExpiresAt = fromMicros(created), fromMicros(updated), fromNullMicros(expires)
 	if len(identity) > 0 {
