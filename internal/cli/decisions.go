@@ -103,7 +103,7 @@ func (e *env) policyCmd() *cobra.Command {
 					if p.Disabled {
 						state = " (disabled)"
 					}
-					fmt.Fprintf(e.stdout, "  %2d. %-28s %-9s %s%s\n", i+1, p.Name, p.Action, p.Condition, state)
+					fmt.Fprintf(e.stdout, "  %2d. %-28s %-9s %s%s\n", i+1, p.Name, p.Action, strings.Join(strings.Fields(p.Condition), " "), state)
 				}
 			}
 			return nil
