@@ -140,6 +140,6 @@ func (e *env) trpCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(address, decode)
+	cmd.AddCommand(address, decode, e.trpBenchCmd())
 	return cmd
 }

@@ -47,6 +47,11 @@ func (e *Engine) Receive(ctx context.Context, in *route.Inbound) error {
 		if err != nil {
 			return err
 		}
+		if in.Record != nil {
+			if err := in.Record(o.ctx, o.tx); err != nil {
+				return err
+			}
+		}
 		o.actor = audit.Actor{Type: audit.ActorPeer, ID: cp.ID, Name: cp.Name + " via " + string(in.Route)}
 		switch m.Kind {
 		case route.KindInquiry, route.KindRequest:

@@ -14,6 +14,7 @@ import (
 
 	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/ivms"
+	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/transfer"
 )
 
@@ -152,6 +153,10 @@ type Inbound struct {
 	CounterpartyID string
 	FromHostedVASP string
 	Message        Message
+	// Record, when set, runs in the transaction that accepts the message (not for a duplicate),
+	// so an adapter's protocol state (a callback URL, say) commits with the message or not at
+	// all. It may run more than once if the transaction is retried.
+	Record func(ctx context.Context, tx store.Tx) error
 }
 
 // Adapter sends messages over one route.

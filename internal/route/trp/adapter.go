@@ -271,41 +271,46 @@ func (s *Service) postTo(ctx context.Context, cp *counterparty.Counterparty, tar
 }
 
 // putState reads or creates the TRP state of a transfer, lets fn change it (and write more in
-// the same transaction) and writes it. A state held for another counterparty or role is
-// errStateMismatch.
+// the same transaction) and writes it, in a transaction of its own. A state held for another
+// counterparty or role is errStateMismatch.
 func (s *Service) putState(ctx context.Context, vaspID, messageID, role, counterpartyID string, fn func(store.Tx, *store.TRPTransfer) error) (*store.TRPTransfer, error) {
 	var out *store.TRPTransfer
 	var err error
 	for attempt := 0; attempt < 2; attempt++ {
 		err = s.st.InTx(ctx, func(tx store.Tx) error {
-			now := s.now()
-			st, err := tx.GetTRPTransfer(ctx, vaspID, messageID)
-			if errors.Is(err, store.ErrNotFound) {
-				st = &store.TRPTransfer{VASPID: vaspID, MessageID: messageID, Role: role, CounterpartyID: counterpartyID, CreatedAt: now, UpdatedAt: now}
-				if err := fn(tx, st); err != nil {
-					return err
-				}
-				out = st
-				return tx.CreateTRPTransfer(ctx, st)
-			}
-			if err != nil {
-				return err
-			}
-			if st.CounterpartyID != counterpartyID || st.Role != role {
-				return errStateMismatch
-			}
-			if err := fn(tx, st); err != nil {
-				return err
-			}
-			st.UpdatedAt = now
-			out = st
-			return tx.UpdateTRPTransfer(ctx, st)
+			var err error
+			out, err = s.putStateTx(ctx, tx, vaspID, messageID, role, counterpartyID, fn)
+			return err
 		})
 		if !errors.Is(err, store.ErrConflict) {
 			break
 		}
 	}
 	return out, err
+}
+
+// putStateTx is putState inside the caller's transaction.
+func (s *Service) putStateTx(ctx context.Context, tx store.Tx, vaspID, messageID, role, counterpartyID string, fn func(store.Tx, *store.TRPTransfer) error) (*store.TRPTransfer, error) {
+	now := s.now()
+	st, err := tx.GetTRPTransfer(ctx, vaspID, messageID)
+	if errors.Is(err, store.ErrNotFound) {
+		st = &store.TRPTransfer{VASPID: vaspID, MessageID: messageID, Role: role, CounterpartyID: counterpartyID, CreatedAt: now, UpdatedAt: now}
+		if err := fn(tx, st); err != nil {
+			return nil, err
+		}
+		return st, tx.CreateTRPTransfer(ctx, st)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.CounterpartyID != counterpartyID || st.Role != role {
+		return nil, errStateMismatch
+	}
+	if err := fn(tx, st); err != nil {
+		return nil, err
+	}
+	st.UpdatedAt = now
+	return st, tx.UpdateTRPTransfer(ctx, st)
 }
 
 // errStateMismatch: the request-identifier is already used by another counterparty or role.

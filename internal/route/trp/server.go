@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/engine"
@@ -254,16 +255,27 @@ func (s *Service) handleInquiry(w http.ResponseWriter, r *http.Request) {
 	} else if b := in.Identity.Beneficiary; b != nil && len(b.AccountNumbers) > 0 {
 		tx.DestinationAddress = strings.TrimSpace(b.AccountNumbers[0])
 	}
-	if _, err := s.putState(ctx, vaspID, hdr.requestID, store.TRPRoleBeneficiary, cp.ID, func(_ store.Tx, st *store.TRPTransfer) error {
-		st.PeerCallback, st.APIVersion = in.Callback, hdr.version
-		return nil
-	}); err != nil {
+	// A request-identifier that names another peer's exchange is refused. (A retry of this
+	// peer's inquiry is a duplicate for the engine, which then records nothing.)
+	if st, err := rd.GetTRPTransfer(ctx, vaspID, hdr.requestID); err == nil && (st.CounterpartyID != cp.ID || st.Role != store.TRPRoleBeneficiary) {
+		s.failFor(w, errStateMismatch, vaspID, hdr.requestID)
+		return
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.failFor(w, err, vaspID, hdr.requestID)
 		return
 	}
-	err = s.recv.Receive(ctx, &route.Inbound{VASPID: vaspID, Route: transfer.RouteTRP, CounterpartyID: cp.ID, Message: route.Message{
-		ID: hdr.requestID + "/inquiry", TransferMessageID: hdr.requestID, Kind: route.KindInquiry, Transaction: tx,
-		Originator: in.Identity.Originator, Beneficiary: in.Identity.Beneficiary, SentAt: s.now()}})
+	// The callback is recorded in the transaction that records the transfer: the answer a job
+	// sends later finds it, and a refused inquiry leaves nothing behind.
+	record := func(ctx context.Context, stx store.Tx) error {
+		_, err := s.putStateTx(ctx, stx, vaspID, hdr.requestID, store.TRPRoleBeneficiary, cp.ID, func(_ store.Tx, st *store.TRPTransfer) error {
+			st.PeerCallback, st.APIVersion = in.Callback, hdr.version
+			return nil
+		})
+		return err
+	}
+	err = s.recv.Receive(ctx, &route.Inbound{VASPID: vaspID, Route: transfer.RouteTRP, CounterpartyID: cp.ID, Record: record,
+		Message: route.Message{ID: hdr.requestID + "/inquiry", TransferMessageID: hdr.requestID, Kind: route.KindInquiry,
+			Transaction: tx, Originator: in.Identity.Originator, Beneficiary: in.Identity.Beneficiary, SentAt: s.now()}})
 	if err != nil {
 		s.failFor(w, err, vaspID, hdr.requestID)
 		return
@@ -277,20 +289,42 @@ var errUnknownAsset = errors.New("the asset is not in this server's catalogue")
 // assetIn finds the catalogue asset a TRP asset names: by DTI, else by SLIP-0044 coin type (the
 // native coin of a network).
 func (s *Service) assetIn(ctx context.Context, a Asset) (transfer.Asset, error) {
-	list, err := s.st.Read().ListAssets(ctx)
-	if err != nil {
-		return transfer.Asset{}, err
-	}
-	var found []store.Asset
-	for _, row := range list {
-		if (a.DTI != "" && strings.EqualFold(row.DTI, a.DTI)) || (a.DTI == "" && a.HasSLIP44 && int64(row.SLIP44) == a.SLIP44 && row.SLIP44 >= 0) {
-			found = append(found, row)
+	for _, fresh := range []bool{false, true} {
+		list, err := s.catalogue(ctx, fresh)
+		if err != nil {
+			return transfer.Asset{}, err
+		}
+		var found []store.Asset
+		for _, row := range list {
+			if (a.DTI != "" && strings.EqualFold(row.DTI, a.DTI)) || (a.DTI == "" && a.HasSLIP44 && int64(row.SLIP44) == a.SLIP44 && row.SLIP44 >= 0) {
+				found = append(found, row)
+			}
+		}
+		if len(found) == 1 {
+			return transfer.Asset{Network: found[0].Network, Symbol: found[0].Symbol, DTI: found[0].DTI}, nil
 		}
 	}
-	if len(found) != 1 {
-		return transfer.Asset{}, errUnknownAsset
+	return transfer.Asset{}, errUnknownAsset
+}
+
+// catalogueTTL is how long the asset catalogue is read from memory; an asset not found there
+// is looked for again in the store at once, so a new asset is known immediately.
+const catalogueTTL = 10 * time.Second
+
+// catalogue returns the asset catalogue, cached for catalogueTTL (fresh reads the store).
+func (s *Service) catalogue(ctx context.Context, fresh bool) ([]store.Asset, error) {
+	s.cat.mu.Lock()
+	defer s.cat.mu.Unlock()
+	now := s.clock()
+	if !fresh && s.cat.list != nil && now.Sub(s.cat.at) < catalogueTTL && now.After(s.cat.at.Add(-time.Second)) {
+		return s.cat.list, nil
 	}
-	return transfer.Asset{Network: found[0].Network, Symbol: found[0].Symbol, DTI: found[0].DTI}, nil
+	list, err := s.st.Read().ListAssets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.cat.list, s.cat.at = list, now
+	return list, nil
 }
 
 // callbackTransfer loads the transfer a callback is about and checks the caller: the transfer

@@ -33,12 +33,20 @@ type recorder struct {
 	mu  sync.Mutex
 	got []route.Inbound
 	err error
+	// st, when set, runs the message's Record in a transaction, as the engine does for a
+	// message it accepts (here: one it does not answer with an error).
+	st store.Store
 }
 
-func (r *recorder) Receive(_ context.Context, in *route.Inbound) error {
+func (r *recorder) Receive(ctx context.Context, in *route.Inbound) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.got = append(r.got, *in)
+	if r.err == nil && r.st != nil && in.Record != nil {
+		if err := r.st.InTx(ctx, func(tx store.Tx) error { return in.Record(ctx, tx) }); err != nil {
+			return err
+		}
+	}
 	return r.err
 }
 
@@ -83,7 +91,7 @@ func newFixture(t testing.TB, mtls bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.OpenSQLite(t)
-	f := &fixture{st: st, rec: &recorder{}}
+	f := &fixture{st: st, rec: &recorder{st: st}}
 	ta, err := TravelAddress("https://127.0.0.1:9443/trp/v/g?t=i")
 	require.NoError(t, err)
 	require.NoError(t, st.InTx(ctx, func(tx store.Tx) error {
@@ -299,6 +307,8 @@ func TestEngineErrorsMapToStatuses(t *testing.T) {
 		w := f.post(t, InquiryPath("v1", ""), inquiryBody(`{"slip0044":"ETH"}`, `1`, alphaCallback), nil, nil)
 		require.Equal(t, tc.status, w.Code, "%v: %s", tc.err, w.Body.String())
 		require.NotContains(t, w.Body.String(), "secret detail", "500 answers hide the cause")
+		_, err := f.st.Read().GetTRPTransfer(context.Background(), "v1", requestID)
+		require.ErrorIs(t, err, store.ErrNotFound, "a refused inquiry leaves no TRP state")
 	}
 }
 

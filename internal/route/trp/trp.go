@@ -81,6 +81,13 @@ type Service struct {
 
 	mu   sync.RWMutex
 	base string
+
+	// cat caches the asset catalogue (assetIn).
+	cat struct {
+		mu   sync.Mutex
+		at   time.Time
+		list []store.Asset
+	}
 }
 
 // New returns the TRP service.

@@ -40,11 +40,12 @@ func (s *queries) UpdateTRPTransfer(ctx context.Context, t *store.TRPTransfer) e
 
 func (s *queries) FindTRPCounterparties(ctx context.Context, vaspID, host string, limit int) ([]counterparty.Counterparty, error) {
 	// The host is matched as a substring of the stored routes JSON, then exactly by the caller;
-	// LIKE wildcards in it are escaped.
+	// LIKE wildcards in it are escaped. The pattern is built in SQL ('%' || $2 || '%'): a bare
+	// parameter on the right of LIKE makes SQLite prepare the statement again at every call.
 	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(host))
 	rows, err := s.q.QueryContext(ctx, `SELECT `+counterpartyCols+` FROM counterparties
-		WHERE vasp_id = $1 AND routes LIKE '%"trp":%' AND (LOWER(routes) LIKE $2 ESCAPE '\' OR routes LIKE '%"travel_address":%')
-		ORDER BY id LIMIT `+fmt.Sprint(limitOr(limit, 50, 1000)), vaspID, "%"+esc+"%")
+		WHERE vasp_id = $1 AND routes LIKE '%"trp":%' AND (LOWER(routes) LIKE '%' || $2 || '%' ESCAPE '\' OR routes LIKE '%"travel_address":%')
+		ORDER BY id LIMIT `+fmt.Sprint(limitOr(limit, 50, 1000)), vaspID, esc)
 	if err != nil {
 		return nil, s.wrap(err, "find trp counterparties")
 	}
