@@ -131,7 +131,7 @@ func (m *switchMailer) set(down bool) {
 }
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	svc    *Service
 	st     store.Store
 	eng    *fakeEngine
@@ -142,7 +142,7 @@ type harness struct {
 	cp     *counterparty.Counterparty
 }
 
-func newHarness(t *testing.T, tune func(*Config)) *harness {
+func newHarness(t testing.TB, tune func(*Config)) *harness {
 	t.Helper()
 	st := storetest.OpenSQLite(t)
 	c := &clock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
@@ -172,12 +172,19 @@ func newHarness(t *testing.T, tune func(*Config)) *harness {
 // transfer stores a SENT outgoing transfer and has its inquiry sent; it returns the message id.
 func (h *harness) transfer(id string, kind route.Kind) string {
 	h.t.Helper()
+	msg := h.store(id)
+	require.NoError(h.t, h.send(id, kind))
+	return msg
+}
+
+// store stores a SENT outgoing transfer and returns its message id.
+func (h *harness) store(id string) string {
+	h.t.Helper()
 	t := &store.Transfer{Transfer: transfer.Transfer{ID: id, VASPID: "v1", MessageID: "msg-" + id, Direction: transfer.Outgoing,
 		Status: transfer.StatusSent, Route: transfer.RouteEmail, Initiator: transfer.InitiatorOriginator,
 		Asset: transfer.Asset{Network: "ethereum", Symbol: "ETH"}, Amount: decimal.RequireFromString("1.5"),
 		DestinationAddress: "0xdest", OriginAddress: "0xorigin", CounterpartyID: h.cp.ID, CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now(), Version: 1}}
 	require.NoError(h.t, h.st.InTx(context.Background(), func(tx store.Tx) error { return tx.CreateTransfer(context.Background(), t) }))
-	require.NoError(h.t, h.send(id, kind))
 	return t.MessageID
 }
 
@@ -205,7 +212,7 @@ func (h *harness) link(messageID string) string {
 }
 
 type visitor struct {
-	t      *testing.T
+	t      testing.TB
 	h      *harness
 	c      *http.Client
 	status int
