@@ -243,6 +243,18 @@ func (a *Adapter) reply(ctx context.Context, out *route.Outbound, pc *peerConn, 
 		}
 		return a.deliver(ctx, out, in, inboundID(reply, ""))
 	}
+	decides := started && (reply.TransferState == api.TransferAccepted || reply.TransferState == api.TransferCompleted)
+	if !decides {
+		// An acknowledgement (PENDING, or the echo of our envelope): nothing in it changes the
+		// transfer, so it is kept as it came, sealed for our key, and opened only if someone
+		// reads the history. That halves the RSA work of an exchange.
+		if rej := checkSealedForUs(reply, a.id.PublicKeySignature()); rej != nil {
+			return fmt.Errorf("trisa: the peer's reply: %s: %s", rej.Code, rej.Message)
+		}
+		a.record(ctx, histRow{vaspID: out.VASPID, transferID: out.TransferID, key: replyKey, dir: "in", kind: "reply", detail: describe(reply), env: reply})
+		return nil
+	}
+	// The peer accepted at once (auto-approval), echoing the payload.
 	payload, kept, rej := Open(reply, a.id.sealing)
 	if rej != nil {
 		if rej.Code == api.InvalidKey {
@@ -251,19 +263,11 @@ func (a *Adapter) reply(ctx context.Context, out *route.Outbound, pc *peerConn, 
 		return fmt.Errorf("trisa: could not open the peer's reply: %s: %s", rej.Code, rej.Message)
 	}
 	a.record(ctx, histRow{vaspID: out.VASPID, transferID: out.TransferID, key: replyKey, dir: "in", kind: "reply", detail: describe(reply), env: kept})
-	if !started {
-		return nil
+	c, rej := readPayload(payload)
+	if rej != nil {
+		return &route.Permanent{Err: fmt.Errorf("trisa: the peer's acceptance is unreadable: %s", rej.Message)}
 	}
-	switch reply.TransferState {
-	case api.TransferAccepted, api.TransferCompleted:
-		// The peer accepted at once (auto-approval), echoing the payload.
-		c, rej := readPayload(payload)
-		if rej != nil {
-			return &route.Permanent{Err: fmt.Errorf("trisa: the peer's acceptance is unreadable: %s", rej.Message)}
-		}
-		return a.deliver(ctx, out, acceptance(c, m.Transaction), inboundID(reply, ""))
-	}
-	return nil // PENDING: the answer comes later, in an envelope of its own
+	return a.deliver(ctx, out, acceptance(c, m.Transaction), inboundID(reply, ""))
 }
 
 // acceptance is the neutral message of an ACCEPTED envelope: the originator's identity when

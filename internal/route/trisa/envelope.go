@@ -112,6 +112,27 @@ func Open(env *api.SecureEnvelope, key *rsa.PrivateKey) (payload *api.Payload, u
 	return p, u.Proto(), nil
 }
 
+// checkSealedForUs checks, without opening it, that an envelope with a payload is sealed with
+// TRISA's algorithms for the key whose signature is ours.
+func checkSealedForUs(env *api.SecureEnvelope, ours string) *api.Error {
+	if rej := checkEnvelope(env); rej != nil {
+		return rej
+	}
+	if hasError(env) {
+		return nil
+	}
+	if !env.Sealed {
+		return badRequest("the envelope is not sealed")
+	}
+	if env.EncryptionAlgorithm != encryptionAlgorithm || env.HmacAlgorithm != hmacAlgorithm {
+		return &api.Error{Code: api.UnhandledAlgorithm, Message: "only " + encryptionAlgorithm + " with " + hmacAlgorithm + " is supported"}
+	}
+	if env.PublicKeySignature != "" && env.PublicKeySignature != ours {
+		return &api.Error{Code: api.InvalidKey, Message: "the envelope is sealed for a key that is not ours", Retry: true}
+	}
+	return nil
+}
+
 // openUnsealed decrypts an envelope we kept at rest (its secrets in clear).
 func openUnsealed(env *api.SecureEnvelope) (*api.Payload, error) {
 	w, err := envelope.Wrap(env)

@@ -111,61 +111,64 @@ func newPair(t testing.TB, opt pairOptions) *pair {
 	require.NoError(t, err)
 	c := &clock{now: time.Now().UTC().Truncate(time.Millisecond)}
 	p := &pair{clock: c, api: audit.Actor{Type: audit.ActorAPIKey, ID: "k", Name: "backend"}}
+	p.a = newNode(t, "node-a", ca, c, opt, engine.NewVASP{Name: "Alpha Exchange GmbH", LEI: "5493001KJTIIGC8Y1R12", Country: "DE"}, alphaETH)
+	p.b = newNode(t, "node-b", ca, c, opt, engine.NewVASP{Name: "Beta Exchange SAS", Country: "FR"}, betaETH)
+	p.a.peer = p.a.link(t, p.b.vasp, p.b.addr, p.b.name+".trisa.test")
+	p.b.peer = p.b.link(t, p.a.vasp, p.a.addr, p.a.name+".trisa.test")
+	return p
+}
+
+// newNode starts a node whose certificate names name.trisa.test and 127.0.0.1, seeds it, and
+// hosts one VASP with a wallet at addr.
+func newNode(t testing.TB, name string, ca *pki.CA, c *clock, opt pairOptions, v engine.NewVASP, addr string) *node {
+	t.Helper()
+	leaf, err := ca.Issue(pki.LeafOptions{Endpoints: []string{name + ".trisa.test", "127.0.0.1"}, Bits: pki.TestBits})
+	require.NoError(t, err)
+	n := &node{t: t, name: name, leaf: leaf, ca: ca, clock: c, master: make([]byte, 32)}
+	_, _ = rand.Read(n.master)
+	if opt.postgres {
+		n.dbURL = storetest.PostgresURL(t)
+	} else {
+		n.dbURL = filepath.Join(t.TempDir(), name+".db")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	n.addr = ln.Addr().String()
+	n.start(ln)
+	t.Cleanup(n.stop)
+	ctx := context.Background()
+	require.NoError(t, n.engine.Seed(ctx))
+	for _, r := range []policy.FXRate{{Base: "ETH", Quote: "EUR", Rate: decimal.RequireFromString("2500")},
+		{Base: "EUR", Quote: "USD", Rate: decimal.RequireFromString("1.08")}} {
+		r.AsOf, r.Source = c.Now(), "test"
+		_, err := n.engine.PutFXRate(ctx, r)
+		require.NoError(t, err)
+	}
 	settings := vasp.DefaultSettings()
 	settings.OutgoingAction, settings.IncomingAction = vasp.ActionApprove, vasp.ActionReview
 	if opt.settings != nil {
 		settings = *opt.settings
 	}
-	mk := func(name string) *node {
-		leaf, err := ca.Issue(pki.LeafOptions{Endpoints: []string{name + ".trisa.test", "127.0.0.1"}, Bits: pki.TestBits})
-		require.NoError(t, err)
-		n := &node{t: t, name: name, leaf: leaf, ca: ca, clock: c, master: make([]byte, 32)}
-		_, _ = rand.Read(n.master)
-		if opt.postgres {
-			n.dbURL = storetest.PostgresURL(t)
-		} else {
-			n.dbURL = filepath.Join(t.TempDir(), name+".db")
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		n.addr = ln.Addr().String()
-		n.start(ln)
-		t.Cleanup(n.stop)
-		return n
-	}
-	p.a, p.b = mk("node-a"), mk("node-b")
-	ctx := context.Background()
-	sys := audit.Actor{Type: audit.ActorSystem, ID: "test"}
-	for _, n := range []*node{p.a, p.b} {
-		require.NoError(t, n.engine.Seed(ctx))
-		for _, r := range []policy.FXRate{{Base: "ETH", Quote: "EUR", Rate: decimal.RequireFromString("2500")},
-			{Base: "EUR", Quote: "USD", Rate: decimal.RequireFromString("1.08")}} {
-			r.AsOf, r.Source = c.Now(), "test"
-			_, err := n.engine.PutFXRate(ctx, r)
-			require.NoError(t, err)
-		}
-	}
-	p.a.vasp, err = p.a.engine.CreateVASP(ctx, sys, engine.NewVASP{Name: "Alpha Exchange GmbH", LEI: "5493001KJTIIGC8Y1R12", Country: "DE", Settings: &settings})
+	v.Settings = &settings
+	n.vasp, err = n.engine.CreateVASP(ctx, audit.Actor{Type: audit.ActorSystem, ID: "test"}, v)
 	require.NoError(t, err)
-	p.b.vasp, err = p.b.engine.CreateVASP(ctx, sys, engine.NewVASP{Name: "Beta Exchange SAS", Country: "FR", Settings: &settings})
+	_, err = n.engine.CreateWallet(ctx, testActor(), n.vasp.ID, engine.WalletInput{Network: "ethereum", Address: addr, CustomerName: "Customer of " + name})
 	require.NoError(t, err)
-	for _, w := range []struct {
-		n    *node
-		addr string
-	}{{p.a, alphaETH}, {p.b, betaETH}} {
-		_, err := w.n.engine.CreateWallet(ctx, p.api, w.n.vasp.ID, engine.WalletInput{Network: "ethereum", Address: w.addr, CustomerName: "Customer of " + w.n.name})
-		require.NoError(t, err)
-	}
-	link := func(from, to *node) {
-		cp, err := from.engine.CreateCounterparty(ctx, p.api, from.vasp.ID, engine.CounterpartyInput{Name: to.vasp.Name, LEI: to.vasp.LEI,
-			Country: to.vasp.Country, Standing: counterparty.StandingAllowed,
-			Routes: counterparty.Routes{TRISA: &counterparty.TRISA{Endpoint: to.addr, CommonName: to.name + ".trisa.test"}}})
-		require.NoError(t, err)
-		from.peer = cp
-	}
-	link(p.a, p.b)
-	link(p.b, p.a)
-	return p
+	return n
+}
+
+// testActor is the backend calling the engine.
+func testActor() audit.Actor { return audit.Actor{Type: audit.ActorAPIKey, ID: "k", Name: "backend"} }
+
+// link adds to the node's VASP directory a TRISA peer: the VASP other at endpoint, whose
+// certificate names commonName.
+func (n *node) link(t testing.TB, other *vasp.VASP, endpoint, commonName string) *counterparty.Counterparty {
+	t.Helper()
+	cp, err := n.engine.CreateCounterparty(context.Background(), testActor(), n.vasp.ID, engine.CounterpartyInput{Name: other.Name, LEI: other.LEI,
+		Country: other.Country, Standing: counterparty.StandingAllowed,
+		Routes: counterparty.Routes{TRISA: &counterparty.TRISA{Endpoint: endpoint, CommonName: commonName}}})
+	require.NoError(t, err)
+	return cp
 }
 
 // start opens the node's database and runs its engine, job runner and TRISA server on ln.

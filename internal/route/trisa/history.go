@@ -16,10 +16,11 @@ import (
 	"github.com/waybill/waybill/internal/transfer"
 )
 
-// Message history: every envelope of a transfer's exchange is kept in the messages table, in
-// its unsealed form (ciphertext, HMAC and the secrets that open them: byte for byte what both
-// sides hold) sealed under the VASP's data key with the keyring, never as clear text. Rows have
-// ids derived from the message they record, so a retry records nothing twice.
+// Message history: every envelope of a transfer's exchange is kept in the messages table, sealed
+// under the VASP's data key with the keyring, never as clear text: the envelopes that carry a
+// message in their unsealed form (ciphertext, HMAC and the secrets that open them: byte for byte
+// what both sides hold), the acknowledgements we did not need to open as they came, sealed for
+// our key. Rows have ids derived from the message they record, so a retry records nothing twice.
 
 type histRow struct {
 	vaspID, transferID string
@@ -127,6 +128,14 @@ func (a *Adapter) openRow(ctx context.Context, m *store.Message) (*api.SecureEnv
 	if len(env.Payload) == 0 {
 		return env, nil, nil
 	}
+	if env.Sealed {
+		// An acknowledgement kept as it came: sealed for our key.
+		p, _, rej := Open(env, a.id.sealing)
+		if rej != nil {
+			return nil, nil, rej
+		}
+		return env, p, nil
+	}
 	p, err := openUnsealed(env)
 	if err != nil {
 		return nil, nil, err
@@ -145,8 +154,8 @@ func (a *Adapter) lastTransaction(ctx context.Context, vaspID, transferID string
 	}
 	for i := len(rows) - 1; i >= 0; i-- {
 		m := &rows[i]
-		if m.Route != string(transfer.RouteTRISA) || len(m.Sealed) == 0 {
-			continue
+		if m.Route != string(transfer.RouteTRISA) || len(m.Sealed) == 0 || m.Kind == "reply" {
+			continue // acknowledgements repeat what the envelopes they answer carry
 		}
 		_, p, err := a.openRow(ctx, m)
 		if err != nil || p == nil {

@@ -440,7 +440,10 @@ func (a *Adapter) senderKey(ctx context.Context, pc *peerCert, cp *counterparty.
 	var xerr error
 	if cp != nil && cp.Routes.TRISA != nil {
 		if conn, err := a.dial(cp.Routes.TRISA); err == nil {
-			k, err := a.peerKey(ctx, conn)
+			// The peer waits for our answer meanwhile: a short exchange, or the fallback.
+			xctx, cancel := context.WithTimeout(ctx, min(a.timeout, 5*time.Second))
+			k, err := a.peerKey(xctx, conn)
+			cancel()
 			if err == nil {
 				return k, nil
 			}
