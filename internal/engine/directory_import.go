@@ -56,12 +56,14 @@ type CounterpartyImportResult struct {
 // an invalid row refuses the whole file. Transfers waiting for a route to an updated entry are
 // retried afterwards.
 func (e *Engine) ImportCounterparties(ctx context.Context, actor audit.Actor, vaspID string, r io.Reader, format string) (*CounterpartyImportResult, error) {
-	rows, fe, err := readCounterparties(r, format)
+	rows, rowErrs, err := readCounterparties(r, format)
 	if err != nil {
 		return nil, err
 	}
+	var fe []FieldError
 	for i := range rows {
 		path := rowPath(format, i)
+		fe = append(fe, rowErrs[i]...)
 		for _, f := range rows[i].check() {
 			f.Path = path + f.Path
 			fe = append(fe, f)
@@ -196,8 +198,8 @@ func checkTravelAddress(in *CounterpartyInput, path string) []FieldError {
 }
 
 // readCounterparties parses an import file into rows; problems of the file itself are a
-// *ValidationError, problems of rows are returned as field errors.
-func readCounterparties(r io.Reader, format string) ([]CounterpartyInput, []FieldError, error) {
+// *ValidationError, problems of a row's cells are returned by row index.
+func readCounterparties(r io.Reader, format string) ([]CounterpartyInput, map[int][]FieldError, error) {
 	switch format {
 	case FormatJSON:
 		data, err := io.ReadAll(io.LimitReader(r, 64<<20))
@@ -246,7 +248,7 @@ func strictJSON(data []byte, v any) error {
 	return nil
 }
 
-func readCounterpartyCSV(r io.Reader) ([]CounterpartyInput, []FieldError, error) {
+func readCounterpartyCSV(r io.Reader) ([]CounterpartyInput, map[int][]FieldError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -270,7 +272,7 @@ func readCounterpartyCSV(r io.Reader) ([]CounterpartyInput, []FieldError, error)
 		return nil, nil, invalid("csv", "invalid_csv", "the header must name a name column")
 	}
 	var rows []CounterpartyInput
-	var fe []FieldError
+	fe := map[int][]FieldError{}
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -288,12 +290,13 @@ func readCounterpartyCSV(r io.Reader) ([]CounterpartyInput, []FieldError, error)
 		in := CounterpartyInput{Name: get("name"), LEI: get("lei"), Country: get("country"), Jurisdiction: get("jurisdiction"),
 			Website: get("website"), Standing: counterparty.Standing(strings.ToLower(get("standing"))),
 			Routes: counterparty.Routes{Email: get("email"), Preferred: strings.ToLower(get("preferred"))}}
-		if u, ta, v := get("trp_url"), get("trp_travel_address"), get("trp_api_version"); u != "" || ta != "" || v != "" {
+		if u, ta, v, p := get("trp_url"), get("trp_travel_address"), get("trp_api_version"), get("trp_allow_private"); u != "" || ta != "" || v != "" || p != "" {
 			in.Routes.TRP = &counterparty.TRP{URL: u, TravelAddress: ta, APIVersion: v}
-			if p := get("trp_allow_private"); p != "" {
+			if p != "" {
 				b, err := strconv.ParseBool(p)
 				if err != nil {
-					fe = append(fe, FieldError{Path: fmt.Sprintf("line[%d].trp_allow_private", line), Code: "invalid", Message: "trp_allow_private must be true or false"})
+					fe[len(rows)] = append(fe[len(rows)], FieldError{Path: fmt.Sprintf("line[%d].trp_allow_private", line), Code: "invalid",
+						Message: "trp_allow_private must be true or false"})
 				}
 				in.Routes.TRP.AllowPrivate = b
 			}
@@ -324,10 +327,10 @@ func AttributionColumns() []string {
 
 // AttributionRow is one row of an attribution list.
 type AttributionRow struct {
-	Network         string `json:"network"`
-	Address         string `json:"address"`
-	CounterpartyID  string `json:"counterparty_id,omitempty"`
-	CounterpartyLEI string `json:"counterparty_lei,omitempty"`
+	Network         string `json:"network" doc:"Network (chain) name, e.g. ethereum."`
+	Address         string `json:"address" doc:"The address the counterparty owns."`
+	CounterpartyID  string `json:"counterparty_id,omitempty" doc:"Directory id of the counterparty; or give counterparty_lei."`
+	CounterpartyLEI string `json:"counterparty_lei,omitempty" doc:"LEI of a counterparty in the directory."`
 }
 
 // ImportAttributions records which counterparty owns which addresses from an attribution list
