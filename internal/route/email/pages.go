@@ -725,22 +725,23 @@ func (s *Service) address(w http.ResponseWriter, r *http.Request) {
 		s.step(w, r, l, session, http.StatusUnprocessableEntity, &page{Errors: []formError{{Message: "Choose an answer."}}})
 		return
 	}
-	if err := s.receive(r.Context(), l, m); err != nil {
+	var record func(context.Context, store.Tx) error
+	if m.Confirmed {
+		// The link remembers the confirmation in the transaction that moves the transfer.
+		now := s.now()
+		record = func(ctx context.Context, tx store.Tx) error {
+			cur, err := tx.GetEmailLink(ctx, l.ID)
+			if err != nil || cur.ConfirmedAt != nil {
+				return err
+			}
+			prev := cur.Version
+			cur.ConfirmedAt, cur.UpdatedAt, cur.Version = &now, now, prev+1
+			return tx.UpdateEmailLink(ctx, cur, prev)
+		}
+	}
+	if err := s.receive(r.Context(), l, m, record); err != nil {
 		s.answerFailed(w, r, l, session, err)
 		return
-	}
-	if m.Confirmed {
-		now := s.now()
-		if _, err := s.change(r.Context(), l.ID, func(_ store.Tx, l *store.EmailLink) error {
-			if l.ConfirmedAt != nil {
-				return errUnchanged
-			}
-			l.ConfirmedAt = &now
-			return nil
-		}); err != nil {
-			s.failed(w, r, "confirm link", err)
-			return
-		}
 	}
 	s.redirect(w, r, l)
 }
@@ -803,7 +804,7 @@ func (s *Service) decide(w http.ResponseWriter, r *http.Request) {
 		again("decision", "Choose an answer.")
 		return
 	}
-	if err := s.receive(r.Context(), l, m); err != nil {
+	if err := s.receive(r.Context(), l, m, nil); err != nil {
 		s.answerFailed(w, r, l, session, err)
 		return
 	}
@@ -823,11 +824,13 @@ func (s *Service) formErrors(w http.ResponseWriter, r *http.Request, l *store.Em
 }
 
 // receive hands an answer to the engine as an inbound message of the e-mail route. Its id is
-// the link and the answer, so a form sent twice counts once.
-func (s *Service) receive(ctx context.Context, l *store.EmailLink, m route.Message) error {
+// the link and the answer, so a form sent twice counts once. record, when set, runs in the
+// engine's transaction.
+func (s *Service) receive(ctx context.Context, l *store.EmailLink, m route.Message, record func(context.Context, store.Tx) error) error {
 	m.TransferMessageID, m.SentAt = l.MessageID, s.now()
 	m.ID = l.ID + "." + m.DedupKind()
-	return s.eng.Receive(ctx, &route.Inbound{VASPID: l.VASPID, Route: transfer.RouteEmail, CounterpartyID: l.CounterpartyID, Message: m})
+	return s.eng.Receive(ctx, &route.Inbound{VASPID: l.VASPID, Route: transfer.RouteEmail, CounterpartyID: l.CounterpartyID,
+		Message: m, Record: record})
 }
 
 // answerFailed shows why the engine refused an answer: data errors go back to the form; a

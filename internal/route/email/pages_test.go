@@ -68,6 +68,11 @@ func (f *fakeEngine) Receive(ctx context.Context, in *route.Inbound) error {
 		return err
 	}
 	m := in.Message
+	if in.Record != nil {
+		if err := f.st.InTx(ctx, func(tx store.Tx) error { return in.Record(ctx, tx) }); err != nil {
+			return err
+		}
+	}
 	to := map[string]transfer.Status{"address_confirmation.ack": transfer.StatusACK, "address_confirmation.reject": transfer.StatusRejected,
 		"decision.accept": transfer.StatusAccepted, "decision.decline": transfer.StatusDeclined, "decision.not_ready": transfer.StatusNotReady}[m.DedupKind()]
 	return f.st.InTx(ctx, func(tx store.Tx) error {
@@ -357,6 +362,8 @@ func TestPagesAnswers(t *testing.T) {
 	require.Len(t, in, 2)
 	l, err := h.st.Read().GetEmailLinkByTransfer(context.Background(), "v1", "t1")
 	require.NoError(t, err)
+	require.NotNil(t, in[1].Record, "the confirmation is recorded in the engine's transaction")
+	in[1].Record = nil
 	require.Equal(t, route.Inbound{VASPID: "v1", Route: transfer.RouteEmail, CounterpartyID: "cp-1", Message: route.Message{
 		ID: l.ID + ".address_confirmation.ack", TransferMessageID: msg, Kind: route.KindAddressConfirmation, Confirmed: true,
 		SentAt: h.clock.Now()}}, in[1])
