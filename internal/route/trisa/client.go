@@ -375,3 +375,45 @@ func (a *Adapter) pending(ctx context.Context, out *route.Outbound, kind, msg st
 		Message: msg, ExtraJson: encodeExtra(&extra{Kind: kind}), Transaction: tx}
 	return newPayload(identity, p, now, now)
 }
+
+// ConfirmAddress asks a counterparty whether it controls an address (TRISA ConfirmAddress,
+// SIMPLE confirmation; network is our network name). An error envelope in the answer is
+// returned as its *api.Error.
+func (a *Adapter) ConfirmAddress(ctx context.Context, cp *counterparty.Counterparty, network, address, tag string) (bool, error) {
+	if cp == nil || cp.Routes.TRISA == nil || cp.Routes.TRISA.Endpoint == "" {
+		return false, errors.New("the counterparty has no TRISA endpoint")
+	}
+	pc, err := a.dial(cp.Routes.TRISA)
+	if err != nil {
+		return false, err
+	}
+	cctx, cancel := a.ctxTimeout(ctx)
+	defer cancel()
+	got, err := pc.net.ConfirmAddress(cctx, &api.Address{Confirmation: api.ConfirmationTypeSimple, CryptoAddress: address,
+		Network: networkCode(network), Tag: tag})
+	if err != nil {
+		return false, fmt.Errorf("trisa confirm address: %w", err)
+	}
+	if e := got.GetError(); e != nil && !e.IsZero() {
+		return false, e
+	}
+	return got.GetControlledByEntity(), nil
+}
+
+// Status asks a counterparty's TRISAHealth service how it is.
+func (a *Adapter) Status(ctx context.Context, cp *counterparty.Counterparty) (*api.ServiceState, error) {
+	if cp == nil || cp.Routes.TRISA == nil || cp.Routes.TRISA.Endpoint == "" {
+		return nil, errors.New("the counterparty has no TRISA endpoint")
+	}
+	pc, err := a.dial(cp.Routes.TRISA)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := a.ctxTimeout(ctx)
+	defer cancel()
+	st, err := pc.health.Status(cctx, &api.HealthCheck{Attempts: 1, LastCheckedAt: a.clock().Format(time.RFC3339)})
+	if err != nil {
+		return nil, fmt.Errorf("trisa status: %w", err)
+	}
+	return st, nil
+}

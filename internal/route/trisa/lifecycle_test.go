@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	api "github.com/trisacrypto/trisa/pkg/trisa/api/v1beta1"
 
+	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/engine"
 	"github.com/waybill/waybill/internal/route/trisa"
 	"github.com/waybill/waybill/internal/store"
@@ -313,4 +314,22 @@ func eventually(t testing.TB, p *pair, cond func() bool, what string) {
 			p.b.kick()
 		}
 	}
+}
+
+// TestClientCalls: ConfirmAddress and Status from one node to the other.
+func TestClientCalls(t *testing.T) {
+	t.Parallel()
+	p := newPair(t, pairOptions{})
+	ctx := context.Background()
+	ok, err := p.a.route.ConfirmAddress(ctx, p.a.peer, "ethereum", betaETH, "")
+	require.NoError(t, err)
+	require.True(t, ok, "B's book holds it")
+	ok, err = p.a.route.ConfirmAddress(ctx, p.a.peer, "ethereum", otherETH, "")
+	require.NoError(t, err)
+	require.False(t, ok)
+	st, err := p.a.route.Status(ctx, p.a.peer)
+	require.NoError(t, err)
+	require.Equal(t, api.ServiceStatusHealthy, st.Status)
+	_, err = p.a.route.Status(ctx, &counterparty.Counterparty{})
+	require.Error(t, err)
 }
