@@ -42,6 +42,8 @@ type Config struct {
 	TravelAddress func(vaspID, walletID string) string
 	// Decisions evaluates policies and screens addresses; nil answers 503 on those operations.
 	Decisions *decision.Service
+	// EmailLinks replaces e-mail (sunrise) links; nil answers 503 on that operation.
+	EmailLinks EmailLinks
 }
 
 // server holds what the handlers need.
@@ -55,6 +57,7 @@ type server struct {
 	spec    []byte
 	travel  func(vaspID, walletID string) string
 	dec     *decision.Service
+	email   EmailLinks
 }
 
 // Register adds the API's routes to mux: /v1, /admin/v1, /openapi.json, /docs, /healthz,
@@ -95,6 +98,7 @@ func newServer(cfg Config) *server {
 	s := &server{eng: cfg.Engine, st: cfg.Store, log: cfg.Logger, rand: cfg.Rand, maxBody: cfg.MaxBodyBytes, keys: newKeyCache(),
 		dec: cfg.Decisions}
 	s.travel = cfg.TravelAddress
+	s.email = cfg.EmailLinks
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -29,6 +29,7 @@ func (s *server) peerRoutes(a huma.API) {
 			"counterparty_id or counterparty_lei. An address a counterparty confirmed in a transfer keeps that knowledge "+
 			"(skipped). Every row is checked first: any invalid row refuses the whole file.", reflect.TypeFor[[]engine.AttributionRow]()),
 		s.importAttributions)
+	s.emailRoutes(a)
 }
 
 // importOp describes an import that takes JSON or CSV.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/waybill/waybill/internal/api"
 	"github.com/waybill/waybill/internal/route/email"
 	"github.com/waybill/waybill/internal/transfer"
 )
@@ -41,11 +42,12 @@ func (n *Node) emailAfter(ctx context.Context, w *wiring) error {
 	}
 	svc, err := email.New(email.Config{Engine: n.Engine, Store: n.Store, Mailer: mailer, BaseURL: c.PublicURL(n.Config.HTTP),
 		LinkLifetime: c.LinkLifetime, HardLimit: c.LinkHardLimit, CodeLifetime: c.CodeLifetime, CodeAttempts: c.CodeAttempts,
-		Clock: n.Clock, Rand: n.Rand, NewID: n.NewID, Logger: n.Log})
+		Clock: n.Clock, Rand: n.Rand, NewID: n.NewID, Logger: n.Log, Notify: func() { n.Runner.Notify() }})
 	if err != nil {
 		return fmt.Errorf("email route: %w", err)
 	}
 	w.adapters[transfer.RouteEmail] = svc
+	w.kinds = append(w.kinds, svc.Kinds()...)
 	n.Mux.Handle("/sunrise/", svc.Handler())
 	w.servers = append(w.servers, func(ctx context.Context) error {
 		// Links past their hard limit are purged once a day (and once at start).
@@ -64,5 +66,13 @@ func (n *Node) emailAfter(ctx context.Context, w *wiring) error {
 			}
 		}
 	})
+	return nil
+}
+
+// emailLinks is the e-mail route's link service for the API, or nil when the route is off.
+func emailLinks(w *wiring) api.EmailLinks {
+	if svc, ok := w.adapters[transfer.RouteEmail].(*email.Service); ok {
+		return svc
+	}
 	return nil
 }

@@ -152,7 +152,8 @@ func OpenNode(ctx context.Context, c config.Config, opt Options) (*Node, error) 
 	n.Runner = jobs.New(jobs.Config{Store: n.Store, Kinds: append(n.Engine.Kinds(w.adapters), w.kinds...), Workers: c.Jobs.Workers,
 		Poll: c.Jobs.Poll, Clock: opt.Clock, Logger: opt.Logger, Observe: n.Metrics.Job})
 	api.Register(n.Mux, api.Config{Engine: n.Engine, Store: n.Store, Metrics: n.Metrics, Logger: opt.Logger,
-		MaxBodyBytes: c.HTTP.MaxBodyBytes, Version: Version, Rand: opt.Rand, TravelAddress: travelAddresses(w), Decisions: decisionService(w)})
+		MaxBodyBytes: c.HTTP.MaxBodyBytes, Version: Version, Rand: opt.Rand, TravelAddress: travelAddresses(w), Decisions: decisionService(w),
+		EmailLinks: emailLinks(w)})
 	n.Handler = api.Middleware(n.Mux, opt.Logger, n.Metrics)
 	return n, nil
 }

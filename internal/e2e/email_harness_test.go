@@ -147,6 +147,17 @@ func (m *mailNode) invite(t *testing.T, messageID string) emailtest.Message {
 	return msg
 }
 
+// invitations returns the invitations about messageID so far, oldest first.
+func (m *mailNode) invitations(messageID string) []emailtest.Message {
+	var out []emailtest.Message
+	for _, e := range m.SMTP.Messages() {
+		if e.SentTo(gammaMail) && strings.Contains(e.Subject, "Travel Rule request from") && strings.Contains(e.Text, messageID) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // codes returns the one-time codes e-mailed about messageID so far, oldest first.
 func (m *mailNode) codes(messageID string) []string {
 	var out []string

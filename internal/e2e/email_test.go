@@ -232,6 +232,46 @@ func TestEmailWrongCodesLock(t *testing.T) {
 		}
 		require.Equal(t, 4, failed)
 		require.Equal(t, 1, locked)
+
+		// The sender replaces the link: the new one starts afresh, the locked one stays dead.
+		re, err := m.Alpha.Client.ReissueEmailLink(ctxT(t), out.ID)
+		require.NoError(t, err)
+		require.Equal(t, "c…@gamma.example", re.SentTo)
+		var fresh string
+		nodetest.Poll(t, "the replacement link", func() bool {
+			inv := m.invitations(out.MessageID)
+			if len(inv) < 2 {
+				return false
+			}
+			fresh = inv[1].Link()
+			return true
+		})
+		b.get(page).expect(http.StatusForbidden, "only in the browser that opened the link")
+		nb := newBrowser(t, m.URL)
+		nb.open(fresh)
+		nb.submit(nb.at()+"code", url.Values{"code": {m.waitCode(t, out.MessageID, 2)}}).expect(http.StatusOK, "Confirm the destination address")
+		nb.submit(nb.at()+"address", url.Values{"answer": {"confirm"}}).expect(http.StatusOK, "Review and answer")
+		see(t, m.Alpha.Client, out.ID, transfer.StatusACK)
+		newBrowser(t, m.URL).get(m.invite(t, out.MessageID).Link()).expect(http.StatusNotFound, "not valid")
+
+		// Only transfers of ours waiting on the e-mail route get new links.
+		_, err = m.Alpha.Client.ReissueEmailLink(ctxT(t), "no-such-transfer")
+		require.True(t, nodetest.IsStatus(err, http.StatusNotFound), "%v", err)
+		_, err = m.Alpha.Client.Cancel(ctxT(t), out.ID, "")
+		require.NoError(t, err)
+		_, err = m.Alpha.Client.ReissueEmailLink(ctxT(t), out.ID)
+		require.True(t, nodetest.IsStatus(err, http.StatusConflict), "%v", err)
+		internal, _, err := m.Alpha.Client.CreateTransfer(ctxT(t), withdrawal(t, "mail-internal", betaETH))
+		require.NoError(t, err)
+		_, err = m.Alpha.Client.ReissueEmailLink(ctxT(t), internal.ID)
+		require.True(t, nodetest.IsStatus(err, http.StatusConflict), "%v", err)
+		events, err = m.Alpha.Client.TransferEvents(ctxT(t), out.ID)
+		require.NoError(t, err)
+		reissued := false
+		for _, e := range events {
+			reissued = reissued || (e.Type == "email.link_reissued" && e.Actor.Type == "api_key")
+		}
+		require.True(t, reissued)
 	})
 }
 

@@ -75,6 +75,8 @@ type Config struct {
 	Rand      io.Reader
 	NewID     func() string
 	Logger    *slog.Logger
+	// Notify, when set, wakes the job runner after Reissue queued a job.
+	Notify func()
 }
 
 // Service is the e-mail route: its adapter (Send) and its pages (Handler).

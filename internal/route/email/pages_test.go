@@ -19,9 +19,11 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/waybill/waybill/internal/audit"
 	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/engine"
 	"github.com/waybill/waybill/internal/ivms"
+	"github.com/waybill/waybill/internal/jobs"
 	"github.com/waybill/waybill/internal/route"
 	"github.com/waybill/waybill/internal/route/email/emailtest"
 	"github.com/waybill/waybill/internal/store"
@@ -170,7 +172,8 @@ func newHarness(t testing.TB, tune func(*Config)) *harness {
 	v := &vasp.VASP{ID: "v1", Name: "Alpha <Exchange>", Country: "DE", Jurisdiction: "EU", Settings: vasp.DefaultSettings(), CreatedAt: c.now, UpdatedAt: c.now}
 	require.NoError(t, st.InTx(context.Background(), func(tx store.Tx) error { return tx.CreateVASP(context.Background(), v, []byte("k")) }))
 	h.cp = &counterparty.Counterparty{ID: "cp-1", VASPID: "v1", Name: "Gamma", Standing: counterparty.StandingAllowed,
-		Routes: counterparty.Routes{Email: "compliance@gamma.example"}}
+		Routes: counterparty.Routes{Email: "compliance@gamma.example"}, CreatedAt: c.now, UpdatedAt: c.now}
+	require.NoError(t, st.InTx(context.Background(), func(tx store.Tx) error { return tx.CreateCounterparty(context.Background(), h.cp) }))
 	return h
 }
 
@@ -500,4 +503,56 @@ func TestPageTemplates(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestReissue(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	ctx := context.Background()
+	actor := audit.Actor{Type: audit.ActorAPIKey, ID: "k1"}
+	h.store("t1")
+	var ce *engine.ConflictError
+	_, err := h.svc.Reissue(ctx, actor, "v1", "t1")
+	require.ErrorAs(t, err, &ce, "no link yet")
+	_, err = h.svc.Reissue(ctx, actor, "v1", "nope")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	require.NoError(t, h.send("t1", route.KindInquiry))
+	old := h.link("msg-t1")
+	v := h.visitor()
+	page := v.open(old)
+	r, err := h.svc.Reissue(ctx, actor, "v1", "t1")
+	require.NoError(t, err)
+	require.Equal(t, "c…@gamma.example", r.SentTo)
+	v.get(page).expect(http.StatusForbidden, "only in the browser")
+	h.visitor().get(old).expect(http.StatusNotFound, "not valid")
+
+	// The queued job sends the new link.
+	job, err := jobs.NewJob(JobReissue, "msg:t1", reissuePayload{VASPID: "v1", TransferID: "t1"}, h.clock.Now(), 1)
+	require.NoError(t, err)
+	_, err = h.svc.Kinds()[0].Run(ctx, job)
+	require.NoError(t, err)
+	fresh := h.link("msg-t1")
+	require.NotEqual(t, old, fresh)
+	h.visitor().open(fresh)
+	counts, err := h.st.Read().CountJobs(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, counts[JobReissue], "Reissue queued its job in its transaction")
+
+	// A final transfer gets no new link, and a queued job for it sends nothing.
+	require.NoError(t, h.st.InTx(ctx, func(tx store.Tx) error {
+		tr, err := tx.GetTransfer(ctx, "v1", "t1")
+		if err != nil {
+			return err
+		}
+		prev := tr.Version
+		tr.Status, tr.Version = transfer.StatusCancelled, prev+1
+		return tx.UpdateTransfer(ctx, tr, prev)
+	}))
+	_, err = h.svc.Reissue(ctx, actor, "v1", "t1")
+	require.ErrorAs(t, err, &ce)
+	before := len(h.smtp.Messages())
+	_, err = h.svc.Kinds()[0].Run(ctx, job)
+	require.NoError(t, err)
+	require.Len(t, h.smtp.Messages(), before)
 }
