@@ -16,28 +16,31 @@ import (
 )
 
 // BenchmarkLifecycle measures whole TRISA lifecycles between two nodes in process (each with
-// its own SQLite or PostgreSQL database, gRPC over mutual TLS on 127.0.0.1, RSA-2048 keys):
+// its own SQLite or PostgreSQL database, gRPC over mutual TLS on 127.0.0.1, RSA-2048 keys, and
+// RSA-4096 as TRISA's certificates have):
 // Alpha creates a withdrawal to an address in Beta's book, Beta confirms it and accepts
-// automatically, Alpha reports the chain hash, and both records reach COMPLETED. That is
-// five envelopes each way (STARTED, PENDING address confirmation, ACCEPTED, COMPLETED, plus
-// the synchronous replies). Reported: lifecycles per second at the given concurrency, and the
-// median and 99th percentile of one lifecycle's latency.
+// automatically, Alpha reports the chain hash, and both records reach COMPLETED: four envelopes
+// (STARTED, the PENDING address confirmation, ACCEPTED, COMPLETED) and their synchronous
+// replies. Reported: lifecycles per second at the given concurrency, and the median and 99th
+// percentile of one lifecycle's latency.
 //
 //	go test ./internal/route/trisa -run '^$' -bench Lifecycle -benchtime 200x
 func BenchmarkLifecycle(b *testing.B) {
-	for _, pg := range []bool{false, true} {
-		if pg && !hasPostgres() {
-			continue
-		}
-		name := "sqlite"
-		if pg {
-			name = "postgres"
-		}
+	type setup struct {
+		name string
+		pg   bool
+		bits int
+	}
+	setups := []setup{{"sqlite", false, 2048}, {"sqlite/rsa4096", false, 4096}}
+	if hasPostgres() {
+		setups = append(setups, setup{"postgres", true, 2048})
+	}
+	for _, su := range setups {
 		for _, conc := range []int{1, 8} {
-			b.Run(fmt.Sprintf("%s/concurrency=%d", name, conc), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/concurrency=%d", su.name, conc), func(b *testing.B) {
 				s := vasp.DefaultSettings()
 				s.OutgoingAction, s.IncomingAction = vasp.ActionApprove, vasp.ActionApprove
-				p := newPair(b, pairOptions{postgres: pg, settings: &s})
+				p := newPair(b, pairOptions{postgres: su.pg, settings: &s, bits: su.bits})
 				ctx := context.Background()
 				var (
 					next int64

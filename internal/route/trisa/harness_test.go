@@ -103,11 +103,20 @@ type pair struct {
 type pairOptions struct {
 	postgres bool
 	settings *vasp.Settings
+	// bits is the RSA key size of the certificates (and sealing keys); pki.TestBits when zero.
+	bits int
+}
+
+func (o pairOptions) keyBits() int {
+	if o.bits == 0 {
+		return pki.TestBits
+	}
+	return o.bits
 }
 
 func newPair(t testing.TB, opt pairOptions) *pair {
 	t.Helper()
-	ca, err := pki.NewCA(pki.CAOptions{Bits: pki.TestBits})
+	ca, err := pki.NewCA(pki.CAOptions{Bits: opt.keyBits()})
 	require.NoError(t, err)
 	c := &clock{now: time.Now().UTC().Truncate(time.Millisecond)}
 	p := &pair{clock: c, api: audit.Actor{Type: audit.ActorAPIKey, ID: "k", Name: "backend"}}
@@ -122,7 +131,7 @@ func newPair(t testing.TB, opt pairOptions) *pair {
 // hosts one VASP with a wallet at addr.
 func newNode(t testing.TB, name string, ca *pki.CA, c *clock, opt pairOptions, v engine.NewVASP, addr string) *node {
 	t.Helper()
-	leaf, err := ca.Issue(pki.LeafOptions{Endpoints: []string{name + ".trisa.test", "127.0.0.1"}, Bits: pki.TestBits})
+	leaf, err := ca.Issue(pki.LeafOptions{Endpoints: []string{name + ".trisa.test", "127.0.0.1"}, Bits: opt.keyBits()})
 	require.NoError(t, err)
 	n := &node{t: t, name: name, leaf: leaf, ca: ca, clock: c, master: make([]byte, 32)}
 	_, _ = rand.Read(n.master)
