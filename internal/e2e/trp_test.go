@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,4 +190,31 @@ func TestTRPReceiverDown(t *testing.T) {
 		}
 		require.Equal(t, 1, completed, "each move once")
 	})
+}
+
+// TestTRPRouteAddedByImport: a withdrawal to a counterparty no route reaches waits; importing
+// the directory with its travel address sends it over TRP.
+func TestTRPRouteAddedByImport(t *testing.T) {
+	t.Parallel()
+	p := nodetest.StartPair(t, nodetest.SQLite, nodetest.PairOptions{})
+	c := p.A.Alpha.Client
+	cp, err := c.CreateCounterparty(ctxT(t), engine.CounterpartyInput{Name: "Beta, route unknown", Standing: "allowed"})
+	require.NoError(t, err)
+	req := withdrawal(t, "trp-route-added-1", betaETH)
+	req.BeneficiaryVASP = &engine.VASPInput{CounterpartyID: cp.ID}
+	out, _, err := c.CreateTransfer(ctxT(t), req)
+	require.NoError(t, err)
+	require.Equal(t, transfer.StatusWaitingForInformation, out.Status)
+
+	res, err := c.ImportCounterparties(ctxT(t), client.ContentCSV, strings.NewReader(
+		"name,standing,trp_travel_address,trp_allow_private\nBeta, route unknown,allowed,"+p.BetaEntry.Routes.TRP.TravelAddress+",true\n"))
+	require.Error(t, err, "an unquoted comma is a CSV error")
+	res, err = c.ImportCounterparties(ctxT(t), client.ContentCSV, strings.NewReader(
+		"name,standing,trp_travel_address,trp_allow_private\n\"Beta, route unknown\",allowed,"+p.BetaEntry.Routes.TRP.TravelAddress+",true\n"))
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Updated)
+	tr := see(t, c, out.ID, transfer.StatusSent)
+	require.Equal(t, transfer.RouteTRP, tr.Route)
+	in := nodetest.WaitCounterpart(t, p.B.Beta.Client, out.MessageID)
+	require.Equal(t, p.AlphaEntry.ID, in.CounterpartyID)
 }

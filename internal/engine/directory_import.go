@@ -8,15 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/trisacrypto/trisa/pkg/openvasp/lnurl"
-	"github.com/trisacrypto/trisa/pkg/openvasp/traddr"
-
 	"github.com/waybill/waybill/internal/audit"
 	"github.com/waybill/waybill/internal/counterparty"
+	"github.com/waybill/waybill/internal/route/trp/travel"
 	"github.com/waybill/waybill/internal/store"
 )
 
@@ -168,7 +165,8 @@ func directoryIndex(o *op, vaspID string) (map[string]*counterparty.Counterparty
 	}
 }
 
-// checkTravelAddress checks a TRP travel address decodes (ta…, LNURL, or a URL).
+// checkTravelAddress checks a TRP travel address decodes (ta…, LNURL, or a URL), as the TRP
+// route will read it.
 func checkTravelAddress(in *CounterpartyInput, path string) []FieldError {
 	if in.Routes.TRP == nil {
 		return nil
@@ -178,21 +176,9 @@ func checkTravelAddress(in *CounterpartyInput, path string) []FieldError {
 	if ta == "" {
 		return nil
 	}
-	var err error
-	switch {
-	case strings.HasPrefix(strings.ToLower(ta), "lnurl1"):
-		_, err = lnurl.Decode(ta)
-	case strings.Contains(ta, "://"):
-		var u *url.URL
-		if u, err = url.Parse(ta); err == nil && (u.Host == "" || (u.Scheme != "https" && u.Scheme != "http")) {
-			err = errors.New("not an absolute http(s) URL")
-		}
-	default:
-		_, err = traddr.Decode(ta)
-	}
-	if err != nil {
+	if _, _, err := travel.Parse(ta); err != nil {
 		return []FieldError{{Path: path + "routes.trp.travel_address", Code: "invalid_travel_address",
-			Message: "travel_address must be a travel address (ta…), an LNURL or an https URL"}}
+			Message: "travel_address must be a travel address (ta…), an LNURL or an http(s) URL"}}
 	}
 	return nil
 }
