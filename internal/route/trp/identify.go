@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/pki"
@@ -30,7 +31,10 @@ func (s *Service) identify(ctx context.Context, vaspID string, peer *x509.Certif
 	cb, _ := url.Parse(callback)
 	var names []string
 	if peer != nil {
-		names = pki.Names(peer)
+		// A wildcard name (*.beta.example) is looked up by its domain; VerifyHostname decides.
+		for _, n := range pki.Names(peer) {
+			names = append(names, strings.TrimPrefix(n, "*."))
+		}
 		if len(names) > maxNames {
 			names = names[:maxNames]
 		}
@@ -57,8 +61,7 @@ func (s *Service) identify(ctx context.Context, vaspID string, peer *x509.Certif
 			if err != nil {
 				continue
 			}
-			host, _ := hostPort(u)
-			if !slices.Contains(names, canonicalHost(host)) {
+			if !vouches(peer, names, u) {
 				continue
 			}
 			seen[cp.ID] = true
@@ -99,9 +102,21 @@ func verifyPeer(peer *x509.Certificate, cp *counterparty.Counterparty) error {
 	if err != nil {
 		return ErrUnknownPeer
 	}
-	host, _ := hostPort(u)
-	if !slices.Contains(pki.Names(peer), canonicalHost(host)) {
+	if !vouches(peer, nil, u) {
 		return ErrUnknownPeer
 	}
 	return nil
+}
+
+// vouches reports whether the peer's certificate is good for u's host (its SANs, wildcards
+// included, or its common name), or, without a certificate, whether the host is among names.
+func vouches(peer *x509.Certificate, names []string, u *url.URL) bool {
+	host, _ := hostPort(u)
+	if peer == nil {
+		return slices.Contains(names, canonicalHost(host))
+	}
+	if peer.VerifyHostname(host) == nil {
+		return true
+	}
+	return strings.EqualFold(peer.Subject.CommonName, host) || canonicalHost(peer.Subject.CommonName) == canonicalHost(host)
 }

@@ -350,6 +350,19 @@ func TestIdentifyByCertificate(t *testing.T) {
 	w = f.post(t, InquiryPath("v1", ""), inquiryBody(`{"slip0044":"ETH"}`, `1`, cb), map[string]string{HeaderRequestIdentifier: "r-amb"}, gamma)
 	require.Equal(t, http.StatusForbidden, w.Code, "several entries and no callback to choose")
 	require.Contains(t, w.Body.String(), "several")
+
+	// A wildcard certificate vouches for the hosts one label under it.
+	require.NoError(t, f.st.InTx(ctx, func(tx store.Tx) error {
+		return tx.CreateCounterparty(ctx, &counterparty.Counterparty{ID: "c4", VASPID: "v1", Name: "Wild", Standing: counterparty.StandingAllowed,
+			Routes: counterparty.Routes{TRP: &counterparty.TRP{URL: "https://trp.wild.example/trp/v/x"}}, CreatedAt: t0, UpdatedAt: t0})
+	}))
+	_, wild, err := pki.TestSet([]string{"*.wild.example"}, []string{"*.other.example"})
+	require.NoError(t, err)
+	w = f.post(t, InquiryPath("v1", ""), body, map[string]string{HeaderRequestIdentifier: "r-wild"}, wild[0].Cert)
+	require.Equal(t, 200, w.Code, w.Body.String())
+	require.Equal(t, "c4", f.rec.last(t).CounterpartyID)
+	w = f.post(t, InquiryPath("v1", ""), body, map[string]string{HeaderRequestIdentifier: "r-other"}, wild[1].Cert)
+	require.Equal(t, http.StatusForbidden, w.Code)
 }
 
 // addTransfer stores a transfer of v1 with c1 over TRP.
