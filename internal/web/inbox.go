@@ -56,11 +56,12 @@ func risk(results []transfer.ScreeningResult) (string, string) {
 	}
 	var top *decimal.Decimal
 	var tags []string
-	failed := false
+	failed, screened := false, false
 	for _, s := range results {
 		if s.Status == "ERROR" || s.Status == "TIMEOUT" {
 			failed = true
 		}
+		screened = screened || s.Status == "COMPLETED"
 		if s.RiskScore != nil && (top == nil || s.RiskScore.GreaterThan(*top)) {
 			top = s.RiskScore
 			tags = s.RiskTags
@@ -69,6 +70,8 @@ func risk(results []transfer.ScreeningResult) (string, string) {
 	switch {
 	case top == nil && failed:
 		return "screening failed", "risk-high"
+	case top == nil && !screened:
+		return "not screened", "risk-none"
 	case top == nil:
 		return "no findings", "risk-low"
 	}

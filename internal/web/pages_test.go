@@ -151,82 +151,80 @@ func TestSignedOut(t *testing.T) {
 // Forms without the session's token, and requests from another origin, change nothing.
 func TestCSRF(t *testing.T) {
 	t.Parallel()
-	nodetest.Each(t, func(t *testing.T, d nodetest.Driver) {
-		f := newFixture(t, d)
-		path := "/ui/transfers/" + f.held.ID + "/approve"
-		res := f.officer.post(path, url.Values{"csrf": {""}})
-		require.Equal(t, http.StatusForbidden, res.status)
-		res = f.officer.post(path, url.Values{"csrf": {strings.Repeat("0", 32)}})
-		require.Equal(t, http.StatusForbidden, res.status)
-		// The officer's own token does not work in another session.
-		res = f.admin.post(path, url.Values{"csrf": {f.officer.csrf}})
-		require.Equal(t, http.StatusForbidden, res.status)
-		for _, h := range []map[string]string{
-			{"Sec-Fetch-Site": "cross-site"},
-			{"Sec-Fetch-Site": "same-site"},
-			{"Origin": "https://evil.example"},
-		} {
-			form := url.Values{"csrf": {f.officer.csrf}}
-			req, err := http.NewRequest(http.MethodPost, f.n.URL+path, strings.NewReader(form.Encode()))
-			require.NoError(t, err)
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			for k, v := range h {
-				req.Header.Set(k, v)
-			}
-			res := f.officer.do(req)
-			require.Equal(t, http.StatusForbidden, res.status, "%v", h)
-			require.Contains(t, res.body, "another site")
-		}
-		got, err := f.n.Node.Engine.Get(context.Background(), f.n.Alpha.VASP.ID, f.held.ID)
+	d := nodetest.SQLite // the store is covered on both databases by storetest.RunWeb
+	f := newFixture(t, d)
+	path := "/ui/transfers/" + f.held.ID + "/approve"
+	res := f.officer.post(path, url.Values{"csrf": {""}})
+	require.Equal(t, http.StatusForbidden, res.status)
+	res = f.officer.post(path, url.Values{"csrf": {strings.Repeat("0", 32)}})
+	require.Equal(t, http.StatusForbidden, res.status)
+	// The officer's own token does not work in another session.
+	res = f.admin.post(path, url.Values{"csrf": {f.officer.csrf}})
+	require.Equal(t, http.StatusForbidden, res.status)
+	for _, h := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Sec-Fetch-Site": "same-site"},
+		{"Origin": "https://evil.example"},
+	} {
+		form := url.Values{"csrf": {f.officer.csrf}}
+		req, err := http.NewRequest(http.MethodPost, f.n.URL+path, strings.NewReader(form.Encode()))
 		require.NoError(t, err)
-		require.Equal(t, transfer.StatusNew, got.Status, "nothing moved")
-		// The same request from the dashboard itself goes through.
-		res = f.officer.post(path, nil)
-		require.Equal(t, http.StatusSeeOther, res.status, res.body)
-	})
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		res := f.officer.do(req)
+		require.Equal(t, http.StatusForbidden, res.status, "%v", h)
+		require.Contains(t, res.body, "another site")
+	}
+	got, err := f.n.Node.Engine.Get(context.Background(), f.n.Alpha.VASP.ID, f.held.ID)
+	require.NoError(t, err)
+	require.Equal(t, transfer.StatusNew, got.Status, "nothing moved")
+	// The same request from the dashboard itself goes through.
+	res = f.officer.post(path, nil)
+	require.Equal(t, http.StatusSeeOther, res.status, res.body)
 }
 
 // Roles bound what a person can change.
 func TestRoleLimits(t *testing.T) {
 	t.Parallel()
-	nodetest.Each(t, func(t *testing.T, d nodetest.Driver) {
-		f := newFixture(t, d)
-		id := f.held.ID
-		for _, tc := range []struct {
-			name string
-			s    *session
-			path string
-			form url.Values
-			want int
-		}{
-			{"viewer cannot approve", f.viewer, "/ui/transfers/" + id + "/approve", nil, 403},
-			{"viewer cannot add a wallet", f.viewer, "/ui/wallets", url.Values{"network": {"ethereum"}, "address": {betaETH}}, 403},
-			{"officer cannot add a webhook", f.officer, "/ui/webhooks", url.Values{"url": {"https://x.example/"}}, 403},
-			{"officer cannot create a key", f.officer, "/ui/keys", url.Values{"name": {"k"}}, 403},
-			{"officer cannot change settings", f.officer, "/ui/settings", nil, 403},
-			{"officer cannot add users", f.officer, "/ui/users", nil, 403},
-			{"admin cannot edit FX rates", f.admin, "/ui/tables/fx", url.Values{"base": {"BTC"}, "quote": {"USD"}, "rate": {"1"}}, 403},
-			{"admin cannot switch VASP", f.admin, "/ui/vasp", url.Values{"vasp_id": {f.n.Beta.VASP.ID}}, 403},
-			{"admin cannot create operators", f.admin, "/ui/users", url.Values{"role": {"operator"}, "email": {"x@y.example"},
-				"name": {"X"}, "password": {password}}, 403},
-			{"Beta cannot act on Alpha's transfer", f.betaOff, "/ui/transfers/" + id + "/approve", nil, 404},
-			{"Beta cannot change Alpha's counterparty", f.betaOff, "/ui/counterparties/" + f.alphaCP,
-				url.Values{"name": {"X"}, "standing": {"blocked"}}, 404},
-			{"unknown action", f.officer, "/ui/transfers/" + id + "/explode", nil, 404},
-			{"action the status does not allow", f.officer, "/ui/transfers/" + id + "/accept", nil, 303},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				res := tc.s.post(tc.path, tc.form)
-				require.Equal(t, tc.want, res.status, res.body)
-			})
-		}
-		got, err := f.n.Node.Engine.Get(context.Background(), f.n.Alpha.VASP.ID, id)
-		require.NoError(t, err)
-		require.Equal(t, transfer.StatusNew, got.Status, "nothing moved")
-		res := f.officer.get("/ui/transfers/" + id)
-		require.Contains(t, res.body, "Accept is not possible for a transfer in status NEW")
-		viewerPage := f.viewer.get("/ui/transfers/" + id)
-		require.NotContains(t, viewerPage.body, `/approve"`, "a viewer gets no action forms")
-		require.Contains(t, viewerPage.body, "can read this transfer but not act on it")
-	})
+	d := nodetest.SQLite // the store is covered on both databases by storetest.RunWeb
+	f := newFixture(t, d)
+	id := f.held.ID
+	for _, tc := range []struct {
+		name string
+		s    *session
+		path string
+		form url.Values
+		want int
+	}{
+		{"viewer cannot approve", f.viewer, "/ui/transfers/" + id + "/approve", nil, 403},
+		{"viewer cannot add a wallet", f.viewer, "/ui/wallets", url.Values{"network": {"ethereum"}, "address": {betaETH}}, 403},
+		{"officer cannot add a webhook", f.officer, "/ui/webhooks", url.Values{"url": {"https://x.example/"}}, 403},
+		{"officer cannot create a key", f.officer, "/ui/keys", url.Values{"name": {"k"}}, 403},
+		{"officer cannot change settings", f.officer, "/ui/settings", nil, 403},
+		{"officer cannot add users", f.officer, "/ui/users", nil, 403},
+		{"admin cannot edit FX rates", f.admin, "/ui/tables/fx", url.Values{"base": {"BTC"}, "quote": {"USD"}, "rate": {"1"}}, 403},
+		{"admin cannot switch VASP", f.admin, "/ui/vasp", url.Values{"vasp_id": {f.n.Beta.VASP.ID}}, 403},
+		{"admin cannot create operators", f.admin, "/ui/users", url.Values{"role": {"operator"}, "email": {"x@y.example"},
+			"name": {"X"}, "password": {password}}, 403},
+		{"Beta cannot act on Alpha's transfer", f.betaOff, "/ui/transfers/" + id + "/approve", nil, 404},
+		{"Beta cannot change Alpha's counterparty", f.betaOff, "/ui/counterparties/" + f.alphaCP,
+			url.Values{"name": {"X"}, "standing": {"blocked"}}, 404},
+		{"unknown action", f.officer, "/ui/transfers/" + id + "/explode", nil, 404},
+		{"action the status does not allow", f.officer, "/ui/transfers/" + id + "/accept", nil, 303},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := tc.s.post(tc.path, tc.form)
+			require.Equal(t, tc.want, res.status, res.body)
+		})
+	}
+	got, err := f.n.Node.Engine.Get(context.Background(), f.n.Alpha.VASP.ID, id)
+	require.NoError(t, err)
+	require.Equal(t, transfer.StatusNew, got.Status, "nothing moved")
+	res := f.officer.get("/ui/transfers/" + id)
+	require.Contains(t, res.body, "Accept is not possible for a transfer in status NEW")
+	viewerPage := f.viewer.get("/ui/transfers/" + id)
+	require.NotContains(t, viewerPage.body, `/approve"`, "a viewer gets no action forms")
+	require.Contains(t, viewerPage.body, "can read this transfer but not act on it")
 }

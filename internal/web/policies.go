@@ -1,169 +1,236 @@
 package web
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/waybill/waybill/internal/audit"
+	"github.com/google/uuid"
+
+	"github.com/waybill/waybill/internal/decision"
+	"github.com/waybill/waybill/internal/engine"
+	"github.com/waybill/waybill/internal/policy"
+	"github.com/waybill/waybill/internal/screening"
 	"github.com/waybill/waybill/internal/store"
 )
 
-// Policies is what the policy editor needs from the decisions capability (CEL policies per VASP
-// and direction). The node's wiring adapts the capability to it; without one the editor says
-// where policies will appear and the VASP's settings decide.
-type Policies interface {
-	// Current returns a VASP's policy set for a direction ("outgoing" or "incoming") as the
-	// editor's JSON document and its version (0 and a starting document when none was saved).
-	Current(ctx context.Context, vaspID, direction string) (doc string, version int, err error)
-	// Validate checks a document and returns its problems, none when it is valid.
-	Validate(ctx context.Context, vaspID, direction, doc string) ([]string, error)
-	// Test evaluates a document against one of the VASP's transfers (by id or ref) as it stands,
-	// and says what it would decide. store.ErrNotFound when the transfer does not exist.
-	Test(ctx context.Context, vaspID, direction, doc, transfer string) (*PolicyTest, error)
-	// Save stores a document as the next version of the set, as actor, when the stored version
-	// is still base; it returns the new version.
-	Save(ctx context.Context, actor audit.Actor, vaspID, direction, doc string, base int) (int, error)
-	// Variables lists what a condition can refer to, one line each, for the editor's help.
-	Variables() []string
-}
-
-// PolicyTest is what a policy set would decide about a transfer.
-type PolicyTest struct {
-	Point   string
-	Action  string
-	Policy  string
-	Reason  string
-	Matched []string
-	// Notes are further lines to show (evaluation errors, the facts used).
-	Notes []string
-}
+// The policy editor edits a VASP's policy set for one direction as a JSON list of policies (the
+// body of PUT /v1/policies/{direction}): validate compiles it, test evaluates it against one of
+// the VASP's transfers without changing anything, save stores it as a new version. All three go
+// through the engine and the decision service, as the API's do.
 
 // policiesView is the policy editor.
 type policiesView struct {
-	Available bool
 	Direction string
 	Doc       string
 	Version   int
+	Next      int
+	SavedBy   string
+	SavedAt   string
 	Problems  []string
 	Valid     bool
 	Checked   bool
-	Test      *PolicyTest
+	Test      *decision.TestResult
 	TestRef   string
+	Facts     []keyValue
 	Variables []string
+	CanTest   bool
 }
 
 func direction(r *http.Request) string {
-	d := r.FormValue("direction")
-	if d != "incoming" {
-		d = "outgoing"
+	if r.FormValue("direction") == policy.DirectionIncoming {
+		return policy.DirectionIncoming
 	}
-	return d
+	return policy.DirectionOutgoing
+}
+
+// decisions returns the node's decision service, nil when another decider is wired.
+func (h *Handler) decisions() *decision.Service {
+	svc, _ := h.eng.Decider().(*decision.Service)
+	return svc
 }
 
 func (h *Handler) policiesPage(c *call) error {
-	v := &policiesView{Direction: direction(c.r)}
-	if h.policies != nil {
-		v.Available, v.Variables = true, h.policies.Variables()
-		var err error
-		if v.Doc, v.Version, err = h.policies.Current(c.ctx(), c.vaspID(), v.Direction); err != nil {
+	v := &policiesView{Direction: direction(c.r), Variables: policy.Variables(), CanTest: h.decisions() != nil}
+	set, err := h.st.Read().GetPolicySet(c.ctx(), c.vaspID(), v.Direction, 0)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		v.Doc = "[]"
+	case err != nil:
+		return err
+	default:
+		v.Version, v.SavedBy, v.SavedAt = set.Version, set.CreatedBy, ts(set.CreatedAt)
+		b, err := json.MarshalIndent(set.Policies, "", "  ")
+		if err != nil {
 			return err
 		}
+		v.Doc = string(b)
 	}
+	v.Next = v.Version + 1
 	c.render(http.StatusOK, "policies", "Policies", "policies", v)
 	return nil
 }
 
 // editorState reads the editor form back, so a check or a test keeps what the person typed.
-func (h *Handler) editorState(c *call) (*policiesView, error) {
-	if h.policies == nil {
-		return nil, notFound()
+func (h *Handler) editorState(c *call) (*policiesView, []policy.Policy, error) {
+	v := &policiesView{Direction: direction(c.r), Doc: c.r.PostFormValue("doc"), Variables: policy.Variables(),
+		TestRef: strings.TrimSpace(c.r.PostFormValue("transfer")), CanTest: h.decisions() != nil, Checked: true}
+	if n, err := h.st.Read().PolicySetVersion(c.ctx(), c.vaspID(), v.Direction); err == nil {
+		v.Version, v.Next = n, n+1
+	} else {
+		return nil, nil, err
 	}
-	v := &policiesView{Available: true, Direction: direction(c.r), Doc: c.r.PostFormValue("doc"), Variables: h.policies.Variables(),
-		TestRef: strings.TrimSpace(c.r.PostFormValue("transfer"))}
-	_, v.Version, _ = h.policies.Current(c.ctx(), c.vaspID(), v.Direction)
-	if len(v.Doc) > 512<<10 {
-		return nil, badRequest("The policy document is larger than 512 KiB.")
+	var policies []policy.Policy
+	dec := json.NewDecoder(strings.NewReader(v.Doc))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&policies); err != nil {
+		v.Problems = []string{"the policies are not a JSON list of policies: " + jsonProblem(err)}
+		return v, nil, nil
 	}
-	return v, nil
+	if dec.More() {
+		v.Problems = []string{"the policies are not a JSON list of policies: text after the list"}
+		return v, nil, nil
+	}
+	if _, err := h.eng.CheckPolicies(v.Direction, policies); err != nil {
+		msg := refusal(err)
+		if msg == "" {
+			return nil, nil, err
+		}
+		v.Problems = strings.Split(msg, "; ")
+		return v, nil, nil
+	}
+	v.Valid = true
+	return v, policies, nil
 }
 
-func (h *Handler) validatePolicies(c *call) error {
-	v, err := h.editorState(c)
-	if err != nil {
-		return err
+// jsonProblem describes a JSON decoding error by position, without quoting the input.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the text ends too early"
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s must be %s", reasonText(te.Field, "the document"), te.Type)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return strings.TrimPrefix(err.Error(), "json: ")
 	}
-	if v.Problems, err = h.policies.Validate(c.ctx(), c.vaspID(), v.Direction, v.Doc); err != nil {
-		return err
-	}
-	v.Checked, v.Valid = true, len(v.Problems) == 0
+	return "it cannot be read"
+}
+
+func (h *Handler) renderEditor(c *call, v *policiesView) {
 	status := http.StatusOK
 	if !v.Valid {
 		status = http.StatusUnprocessableEntity
 	}
 	c.render(status, "policies", "Policies", "policies", v)
-	return nil
 }
 
-func (h *Handler) testPolicies(c *call) error {
-	v, err := h.editorState(c)
+func (h *Handler) validatePolicies(c *call) error {
+	v, _, err := h.editorState(c)
 	if err != nil {
 		return err
 	}
-	if v.Problems, err = h.policies.Validate(c.ctx(), c.vaspID(), v.Direction, v.Doc); err != nil {
+	h.renderEditor(c, v)
+	return nil
+}
+
+// testPolicies evaluates the edited policies against one of the VASP's transfers, by id or ref,
+// at the point the transfer is at; nothing is stored.
+func (h *Handler) testPolicies(c *call) error {
+	v, policies, err := h.editorState(c)
+	if err != nil {
 		return err
 	}
-	v.Checked, v.Valid = true, len(v.Problems) == 0
-	if v.Valid && v.TestRef != "" {
-		v.Test, err = h.policies.Test(c.ctx(), c.vaspID(), v.Direction, v.Doc, v.TestRef)
-		if errors.Is(err, store.ErrNotFound) {
-			v.Problems = []string{"no transfer of yours has this id or ref"}
-			v.Valid, err = false, nil
-		} else if msg := refusal(err); msg != "" {
-			v.Problems, v.Valid, err = []string{msg}, false, nil
+	svc := h.decisions()
+	if !v.Valid || svc == nil || v.TestRef == "" {
+		if v.Valid && v.TestRef == "" {
+			v.Problems, v.Valid = []string{"give the id or ref of a transfer to test against"}, false
 		}
-		if err != nil {
-			return err
+		h.renderEditor(c, v)
+		return nil
+	}
+	id := v.TestRef
+	if t, err := h.st.Read().GetTransferByRef(c.ctx(), c.vaspID(), id); err == nil {
+		id = t.ID
+	}
+	di, err := h.eng.DecisionInputFor(c.ctx(), c.vaspID(), id, "")
+	if errors.Is(err, store.ErrNotFound) {
+		v.Problems, v.Valid = []string{"no transfer of yours has this id or ref"}, false
+		h.renderEditor(c, v)
+		return nil
+	}
+	if msg := refusal(err); msg != "" {
+		v.Problems, v.Valid = []string{msg}, false
+		h.renderEditor(c, v)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	dir := policy.DirectionOutgoing
+	if di.Transfer.Direction == "incoming" {
+		dir = policy.DirectionIncoming
+	}
+	if dir != v.Direction {
+		v.Problems, v.Valid = []string{"that transfer is " + dir + ": test it on the " + dir + " policies"}, false
+		h.renderEditor(c, v)
+		return nil
+	}
+	prog, err := h.eng.CheckPolicies(dir, policies)
+	if err != nil {
+		return err
+	}
+	if v.Test, err = svc.Evaluate(c.ctx(), h.st.Read(), di, prog); err != nil {
+		return err
+	}
+	if v.Test.Facts != nil {
+		var facts any
+		if b, err := json.Marshal(v.Test.Facts); err == nil && json.Unmarshal(b, &facts) == nil {
+			flatten("", facts, &v.Facts)
 		}
 	}
-	c.render(http.StatusOK, "policies", "Policies", "policies", v)
+	h.renderEditor(c, v)
 	return nil
 }
 
 func (h *Handler) savePolicies(c *call) error {
-	v, err := h.editorState(c)
+	v, policies, err := h.editorState(c)
 	if err != nil {
 		return err
 	}
-	base, err := strconv.Atoi(c.r.PostFormValue("version"))
-	if err != nil {
-		return badRequest("The form lost its version: reload the page.")
-	}
-	if v.Problems, err = h.policies.Validate(c.ctx(), c.vaspID(), v.Direction, v.Doc); err != nil {
-		return err
-	}
-	if len(v.Problems) > 0 {
-		v.Checked = true
-		c.render(http.StatusUnprocessableEntity, "policies", "Policies", "policies", v)
+	if !v.Valid {
+		h.renderEditor(c, v)
 		return nil
 	}
-	version, err := h.policies.Save(c.ctx(), c.actor(), c.vaspID(), v.Direction, v.Doc, base)
-	if msg := refusal(err); msg != "" {
-		v.Problems, v.Checked = []string{msg}, true
+	if base, err := strconv.Atoi(c.r.PostFormValue("version")); err != nil || base != v.Version {
+		v.Problems, v.Valid = []string{fmt.Sprintf("someone saved version %d meanwhile: copy your changes, reload and apply them again", v.Version)}, false
 		c.render(http.StatusConflict, "policies", "Policies", "policies", v)
 		return nil
 	}
+	set, err := h.eng.PutPolicies(c.ctx(), c.actor(), c.vaspID(), v.Direction, policies)
+	if msg := refusal(err); msg != "" {
+		v.Problems, v.Valid = strings.Split(msg, "; "), false
+		h.renderEditor(c, v)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	return c.done(nil, Prefix+"policies?direction="+v.Direction, "Policies saved as version "+strconv.Itoa(version)+".")
+	return c.done(nil, Prefix+"policies?direction="+v.Direction, "Policies saved as version "+strconv.Itoa(set.Version)+".")
 }
 
-// screeningView lists the screening lists the node holds.
+// screeningView lists the node's screening lists.
 type screeningView struct {
-	Lists []store.ScreeningList
+	Lists   []store.ScreeningList
+	Formats []string
 }
 
 func (h *Handler) screeningPage(c *call) error {
@@ -171,6 +238,45 @@ func (h *Handler) screeningPage(c *call) error {
 	if err != nil {
 		return err
 	}
-	c.render(http.StatusOK, "screening", "Screening lists", "screening", &screeningView{Lists: lists})
+	sort.SliceStable(lists, func(i, j int) bool { return lists[i].Name < lists[j].Name })
+	c.render(http.StatusOK, "screening", "Screening lists", "screening", &screeningView{Lists: lists,
+		Formats: []string{string(screening.FormatSDN), string(screening.FormatSDNAdvanced), string(screening.FormatCSV)}})
 	return nil
+}
+
+// importList imports an uploaded screening list as the new version of its name (operators: the
+// lists serve every hosted VASP). Running nodes load it within decisions.list_refresh.
+func (h *Handler) importList(c *call) error {
+	back := Prefix + "screening"
+	file, _, err := c.r.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return badRequest("The file is larger than 64 MiB: import it with `waybill screening import`.")
+		}
+		return c.done(&engine.ValidationError{Fields: []engine.FieldError{{Path: "file", Message: "choose a list file"}}}, back, "")
+	}
+	defer file.Close()
+	format := screening.Format(c.r.PostFormValue("format"))
+	newID := func() string { return uuid.Must(uuid.NewV7FromReader(h.rand)).String() }
+	row, err := decision.ImportList(c.ctx(), h.st, file, format, decision.ImportOptions{
+		ImportOptions: screening.ImportOptions{Name: strings.TrimSpace(c.r.PostFormValue("name")),
+			Version: strings.TrimSpace(c.r.PostFormValue("version"))},
+		NewID: newID, Now: h.now()})
+	if err != nil {
+		h.log.Warn("web screening import", "err", err)
+		return c.done(&engine.ConflictError{Msg: "the list was not imported: " + firstLine(err.Error())}, back, "")
+	}
+	return c.done(nil, back, fmt.Sprintf("Imported %s version %s: %d addresses of %d entities. Running nodes screen with it within minutes.",
+		row.Name, row.Version, row.Entries, row.Entities))
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
 }

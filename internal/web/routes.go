@@ -54,6 +54,7 @@ func (h *Handler) routes() {
 	h.route("POST /ui/policies/test", officer, h.testPolicies)
 	h.route("POST /ui/policies", admin, h.savePolicies)
 	h.route("GET /ui/screening", viewer, h.screeningPage)
+	h.route("POST /ui/screening/import", operator, h.importList)
 	h.route("GET /ui/tables", viewer, h.tables)
 	h.route("GET /ui/tables/jurisdictions/{code}", viewer, h.jurisdictionPage)
 	h.route("POST /ui/tables/jurisdictions/{code}", operator, h.putJurisdiction)

@@ -55,8 +55,6 @@ type Config struct {
 	Password PasswordParams
 	// Refresh is how often the inbox and the navigation counts refresh themselves.
 	Refresh time.Duration
-	// Policies, when set, backs the policy editor; nil shows where policies will appear.
-	Policies Policies
 }
 
 // Handler serves the dashboard. It is safe for concurrent use.
@@ -74,7 +72,6 @@ type Handler struct {
 	// first use (it costs as much as any password hash).
 	dummyOnce sync.Once
 	dummy     string
-	policies  Policies
 }
 
 // New builds the dashboard's handler.
@@ -110,7 +107,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Refresh = 10 * time.Second
 	}
 	h := &Handler{eng: cfg.Engine, st: cfg.Store, log: cfg.Logger, clock: cfg.Clock, rand: cfg.Rand, cfg: cfg,
-		mux: http.NewServeMux(), policies: cfg.Policies}
+		mux: http.NewServeMux()}
 	var err error
 	if h.pages, err = parsePages(h.funcs()); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
