@@ -5,11 +5,16 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/waybill/waybill/internal/audit"
+	"github.com/waybill/waybill/internal/engine"
+	"github.com/waybill/waybill/internal/ivms"
 	"github.com/waybill/waybill/internal/nodetest"
+	"github.com/waybill/waybill/internal/proof"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/transfer"
 )
@@ -120,4 +125,31 @@ func TestUpdateForm(t *testing.T) {
 	require.NotContains(t, page.body, "Update: done.")
 	_, page = alpha.follow("/ui/transfers/"+tr.ID+"/update", url.Values{"fiat_currency": {"EUR"}})
 	require.Contains(t, page.body, "give both currency and amount")
+}
+
+// A withdrawal to an unhosted wallet shows the ownership proof's check (never the declaration's
+// name, which stays with the identity data).
+func TestOwnershipProofShown(t *testing.T) {
+	t.Parallel()
+	n := heldNode(t, nodetest.SQLite)
+	officer := signInAs(t, n, n.Alpha.VASP.ID, "olga@alpha.example", store.RoleOfficer)
+	o, err := ivms.DecodeOriginator([]byte(originatorJSON), ivms.DecodeOptions{})
+	require.NoError(t, err)
+	b, err := ivms.DecodeBeneficiary([]byte(beneficiaryJSON), ivms.DecodeOptions{})
+	require.NoError(t, err)
+	const unhosted = "0x8617e340b3d01fa5f11f306f4090fd50e238070d"
+	tr, _, err := n.Node.Engine.Create(context.Background(), audit.Actor{Type: audit.ActorAPIKey, ID: "k", Name: "backend"},
+		n.Alpha.VASP.ID, engine.CreateInput{Ref: "wd-unhosted-1", Asset: transfer.Asset{Network: "ethereum", Symbol: "ETH"},
+			Amount: decimal.RequireFromString("1.5"), OriginAddress: alphaETH, DestinationAddress: unhosted, Unhosted: true,
+			Originator: o, Beneficiary: b, OwnershipProof: &proof.Proof{Type: proof.TypeDeclaration, Network: "ethereum", Address: unhosted,
+				Message: "I declare that I control the address " + unhosted + ".",
+				Declaration: &proof.Declaration{Name: "Declarant Mustermann", Date: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Accepted: true}}})
+	require.NoError(t, err)
+	require.NotNil(t, tr.OwnershipProof)
+	page := officer.get("/ui/transfers/" + tr.ID)
+	require.Equal(t, http.StatusOK, page.status)
+	require.Contains(t, page.body, "<h2>Ownership proof</h2>")
+	require.Contains(t, page.body, "<strong>verified</strong>: declaration")
+	require.Contains(t, page.body, "unhosted wallet")
+	require.NotContains(t, page.body, "Declarant Mustermann")
 }

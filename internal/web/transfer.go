@@ -31,7 +31,6 @@ type transferView struct {
 	Deliveries   []store.Delivery
 	Inputs       []keyValue
 	Directory    []counterparty.Counterparty // for the update form
-	Proofs       []keyValue
 }
 
 type keyValue struct {
@@ -340,11 +339,6 @@ func (h *Handler) transferPage(c *call) error {
 	}
 	if t.Decision != nil && len(t.Decision.Inputs) > 0 {
 		flatten("", map[string]any(t.Decision.Inputs), &v.Inputs)
-		for _, kv := range v.Inputs {
-			if strings.HasPrefix(kv.Key, "proof") {
-				v.Proofs = append(v.Proofs, kv)
-			}
-		}
 	}
 	if c.can(store.RoleOfficer) && editableStatus(t.Status) {
 		if err := h.eachCounterparty(c, func(cp *counterparty.Counterparty) { v.Directory = append(v.Directory, *cp) }); err != nil {
