@@ -142,7 +142,7 @@ func TestOwnershipProofShown(t *testing.T) {
 		n.Alpha.VASP.ID, engine.CreateInput{Ref: "wd-unhosted-1", Asset: transfer.Asset{Network: "ethereum", Symbol: "ETH"},
 			Amount: decimal.RequireFromString("1.5"), OriginAddress: alphaETH, DestinationAddress: unhosted, Unhosted: true,
 			Originator: o, Beneficiary: b, OwnershipProof: &proof.Proof{Type: proof.TypeDeclaration, Network: "ethereum", Address: unhosted,
-				Message: "I declare that I control the address " + unhosted + ".",
+				Message:     "I declare that I control the address " + unhosted + ".",
 				Declaration: &proof.Declaration{Name: "Declarant Mustermann", Date: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Accepted: true}}})
 	require.NoError(t, err)
 	require.NotNil(t, tr.OwnershipProof)
