@@ -125,11 +125,11 @@ func (s *Service) Decide(ctx context.Context, tx store.Tx, in *engine.DecisionIn
 	if err != nil {
 		return transfer.Decision{}, err
 	}
-	rows, err := tx.ListFXRates(ctx)
+	rates, err := ratesOf(ctx, tx, in)
 	if err != nil {
 		return transfer.Decision{}, err
 	}
-	f := factsOf(in, policy.NewRates(rows), s.clock())
+	f := factsOf(in, rates, s.clock())
 	var out policy.Outcome
 	if prog != nil {
 		out = prog.Evaluate(f)
@@ -230,11 +230,11 @@ func (s *Service) Evaluate(ctx context.Context, tx store.Tx, in *engine.Decision
 			return nil, err
 		}
 	}
-	rows, err := tx.ListFXRates(ctx)
+	rates, err := ratesOf(ctx, tx, &in2)
 	if err != nil {
 		return nil, err
 	}
-	f := factsOf(&in2, policy.NewRates(rows), s.clock())
+	f := factsOf(&in2, rates, s.clock())
 	var out policy.Outcome
 	if prog != nil {
 		out = prog.Evaluate(f)
@@ -297,4 +297,16 @@ func NewStats(counts []store.DecisionCount, since, until time.Time) *Stats {
 		s.AutomationRate = float64(s.Automated) / float64(s.Decisions)
 	}
 	return s
+}
+
+// ratesOf returns the FX table the engine passed, or reads it.
+func ratesOf(ctx context.Context, tx store.Tx, in *engine.DecisionInput) (*policy.Rates, error) {
+	if in.Rates != nil {
+		return in.Rates, nil
+	}
+	rows, err := tx.ListFXRates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return policy.NewRates(rows), nil
 }

@@ -43,7 +43,11 @@ func (e *Engine) decide(o *op, r *rec, point string, cp *counterparty.Counterpar
 	if err != nil {
 		return transfer.Decision{}, err
 	}
-	in := &DecisionInput{Point: point, VASP: v, Transfer: full, Counterparty: cp, Route: r.Route}
+	rates, err := o.fxRates()
+	if err != nil {
+		return transfer.Decision{}, err
+	}
+	in := &DecisionInput{Point: point, VASP: v, Transfer: full, Counterparty: cp, Route: r.Route, Rates: rates}
 	if in.Route == transfer.RouteNone && cp != nil {
 		if in.Route, err = e.router.Choose(o.ctx, o.tx, r.VASPID, cp); err != nil {
 			return transfer.Decision{}, err

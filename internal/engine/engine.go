@@ -65,6 +65,8 @@ type DecisionInput struct {
 	// Route is the route that reaches the counterparty (the transfer's own once it was sent),
 	// or none.
 	Route transfer.Route
+	// Rates is the FX table, as the engine holds it for this transaction.
+	Rates *policy.Rates
 }
 
 // Decider decides, at a decision point, what happens to a transfer.
