@@ -30,7 +30,9 @@ type transferView struct {
 	Messages     []store.Message
 	Deliveries   []store.Delivery
 	Inputs       []keyValue
-	Directory    []counterparty.Counterparty // for the update form
+	// CanUpdate offers the update form; Directory lists the counterparties it can name.
+	CanUpdate bool
+	Directory []counterparty.Counterparty
 }
 
 type keyValue struct {
@@ -340,7 +342,10 @@ func (h *Handler) transferPage(c *call) error {
 	if t.Decision != nil && len(t.Decision.Inputs) > 0 {
 		flatten("", map[string]any(t.Decision.Inputs), &v.Inputs)
 	}
-	if c.can(store.RoleOfficer) && editableStatus(t.Status) {
+	for _, a := range engine.Actions(t) {
+		v.CanUpdate = v.CanUpdate || (a == engine.ActUpdate && c.can(store.RoleOfficer))
+	}
+	if v.CanUpdate {
 		if err := h.eachCounterparty(c, func(cp *counterparty.Counterparty) { v.Directory = append(v.Directory, *cp) }); err != nil {
 			return err
 		}
@@ -348,14 +353,6 @@ func (h *Handler) transferPage(c *call) error {
 	title := "Transfer " + reasonText(t.Ref, short(t.ID))
 	c.render(http.StatusOK, "transfer", title, "transfers", v)
 	return nil
-}
-
-func editableStatus(s transfer.Status) bool {
-	switch s {
-	case transfer.StatusNew, transfer.StatusMissingBeneficiaryData, transfer.StatusIncomplete, transfer.StatusWaitingForInformation:
-		return true
-	}
-	return false
 }
 
 // confirmView asks before a destructive action when the browser did not (no JavaScript).
