@@ -36,6 +36,9 @@ type DemoOptions struct {
 	// Settings applies to both VASPs; nil means: withdrawals approved automatically, received
 	// transfers held for a person's acceptance (so the walkthrough shows both).
 	Settings *vasp.Settings
+	// Jurisdiction overrides the VASPs' jurisdiction table row (by default the EU's, as both
+	// are registered in member states).
+	Jurisdiction string
 }
 
 // SeedDemo creates two hosted VASPs, Alpha Exchange (Germany) and Beta Exchange (France), each
@@ -62,7 +65,7 @@ func SeedDemo(ctx context.Context, n *Node, opt DemoOptions) (*Demo, error) {
 	}
 	mk := func(name, country string, wallets []engine.WalletInput) (DemoVASP, error) {
 		var d DemoVASP
-		v, err := n.Engine.CreateVASP(ctx, sys, engine.NewVASP{Name: name, Country: country, Settings: &settings})
+		v, err := n.Engine.CreateVASP(ctx, sys, engine.NewVASP{Name: name, Country: country, Jurisdiction: opt.Jurisdiction, Settings: &settings})
 		if err != nil {
 			return d, err
 		}

@@ -162,7 +162,8 @@ Try a withdrawal from Alpha to Beta's customer (the README walks the rest: accep
     "ref": "withdrawal-1", "asset": {"network": "ethereum", "symbol": "USDC"}, "amount": "1500",
     "origin_address": "%[4]s", "destination_address": "%[7]s",
     "originator": {"originatorPersons": [{"naturalPerson": {"name": {"nameIdentifier": [{"primaryIdentifier": "Schmidt", "secondaryIdentifier": "Anna", "nameIdentifierType": "LEGL"}]},
-      "geographicAddress": [{"addressType": "HOME", "streetName": "Unter den Linden", "buildingNumber": "1", "townName": "Berlin", "postCode": "10117", "country": "DE"}]}}],
+      "geographicAddress": [{"addressType": "HOME", "streetName": "Unter den Linden", "buildingNumber": "1", "townName": "Berlin", "postCode": "10117", "country": "DE"}],
+      "dateAndPlaceOfBirth": {"dateOfBirth": "1985-07-14", "placeOfBirth": "Hamburg"}}}],
       "accountNumber": ["%[4]s"]},
     "beneficiary": {"beneficiaryPersons": [{"naturalPerson": {"name": {"nameIdentifier": [{"primaryIdentifier": "Dupont", "secondaryIdentifier": "Bruno", "nameIdentifierType": "LEGL"}]}}}],
       "accountNumber": ["%[7]s"]}}'

@@ -11,6 +11,7 @@ package decision
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -140,9 +141,13 @@ func (s *Service) Decide(ctx context.Context, tx store.Tx, in *engine.DecisionIn
 // decision turns a policy outcome into the engine's decision, falling back to the VASP's
 // settings when no policy matched.
 func (s *Service) decision(ctx context.Context, tx store.Tx, in *engine.DecisionInput, prog *policy.Program, f *policy.Facts, out policy.Outcome) (transfer.Decision, error) {
-	inputs := map[string]any{"facts": f, "evaluations": out.Evaluations}
+	in0 := map[string]any{"facts": f, "evaluations": out.Evaluations}
 	if prog != nil {
-		inputs["policy_set"] = map[string]any{"direction": prog.Set.Direction, "version": prog.Set.Version}
+		in0["policy_set"] = map[string]any{"direction": prog.Set.Direction, "version": prog.Set.Version}
+	}
+	inputs, err := json.Marshal(in0)
+	if err != nil {
+		return transfer.Decision{}, fmt.Errorf("decision inputs: %w", err)
 	}
 	if out.Action != "" {
 		return transfer.Decision{Action: out.Action, Source: "policy", Policy: out.Policy, Matched: out.Matched,

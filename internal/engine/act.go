@@ -26,11 +26,25 @@ func (o *op) counterparty(r *rec) (*counterparty.Counterparty, error) {
 	if r.CounterpartyID == "" {
 		return nil, nil
 	}
+	if cp, ok := o.cps[r.CounterpartyID]; ok {
+		return cp, nil
+	}
 	cp, err := o.tx.GetCounterparty(o.ctx, r.VASPID, r.CounterpartyID)
 	if isNotFound(err) {
 		return nil, nil
 	}
+	if err == nil {
+		o.keepCounterparty(cp)
+	}
 	return cp, err
+}
+
+// keepCounterparty remembers a directory entry for the rest of the transaction.
+func (o *op) keepCounterparty(cp *counterparty.Counterparty) {
+	if o.cps == nil {
+		o.cps = map[string]*counterparty.Counterparty{}
+	}
+	o.cps[cp.ID] = cp
 }
 
 // decide runs the assessor and the decider at a decision point and records the decision.

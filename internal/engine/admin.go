@@ -52,7 +52,7 @@ func (e *Engine) CreateVASP(ctx context.Context, actor audit.Actor, in NewVASP) 
 	err := e.do(ctx, actor, func(o *op) error {
 		code := strings.ToUpper(in.Jurisdiction)
 		if code == "" {
-			code = in.Country
+			code = policy.JurisdictionCode(in.Country)
 			if _, err := o.tx.GetJurisdiction(o.ctx, code); isNotFound(err) {
 				code = "FATF"
 			} else if err != nil {

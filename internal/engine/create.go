@@ -265,7 +265,7 @@ func (e *Engine) jurisdictions(o *op, v *vasp.VASP, cp *counterparty.Counterpart
 	if cp != nil {
 		code := cp.Jurisdiction
 		if code == "" {
-			code = cp.Country
+			code = policy.JurisdictionCode(cp.Country)
 		}
 		if theirs, err = get(code); err != nil {
 			return

@@ -210,6 +210,8 @@ type op struct {
 	refChanged bool
 	// trail holds the audit events of the transaction, appended by flush.
 	trail []*audit.Event
+	// cps holds the directory entries read in the transaction.
+	cps map[string]*counterparty.Counterparty
 }
 
 type moved struct {

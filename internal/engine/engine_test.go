@@ -101,7 +101,7 @@ func newHarnessB(t testing.TB, open storetest.Opener, settings vasp.Settings) *h
 
 func person(t testing.TB, primary, secondary string) *ivms.Originator {
 	var o ivms.Originator
-	require.NoError(t, json.Unmarshal([]byte(`{"originatorPersons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"`+primary+`","secondaryIdentifier":"`+secondary+`","nameIdentifierType":"LEGL"}]},"geographicAddress":[{"addressType":"HOME","townName":"Berlin","country":"DE","addressLine":["Street 1"]}]}}],"accountNumber":["acct-1"]}`), &o))
+	require.NoError(t, json.Unmarshal([]byte(`{"originatorPersons":[{"naturalPerson":{"name":{"nameIdentifier":[{"primaryIdentifier":"`+primary+`","secondaryIdentifier":"`+secondary+`","nameIdentifierType":"LEGL"}]},"geographicAddress":[{"addressType":"HOME","townName":"Berlin","country":"DE","addressLine":["Street 1"]}],"dateAndPlaceOfBirth":{"dateOfBirth":"1980-04-02","placeOfBirth":"Hamburg"}}}],"accountNumber":["acct-1"]}`), &o))
 	return &o
 }
 

@@ -80,8 +80,7 @@ func missing(required []string, check func([]string) []ivms.FieldError, path str
 			}
 		}
 		if !satisfied {
-			out = append(out, FieldError{Path: path, Code: "required",
-				Message: "one of these is required: " + strings.ReplaceAll(strings.ReplaceAll(req, "|", ", "), "+", " and ")})
+			out = append(out, FieldError{Path: path, Code: "required", Message: "required: " + describeRequirement(alts)})
 		}
 	}
 	return out
@@ -98,4 +97,16 @@ func missingBeneficiary(b *ivms.Beneficiary, required []string, path string) []F
 		return []FieldError{{Path: path, Code: "required", Message: "beneficiary is required"}}
 	}
 	return missing(required, func(f []string) []ivms.FieldError { return ivms.MissingBeneficiary(b, f) }, path)
+}
+
+// describeRequirement renders alternatives for a person: "(a and b) or c".
+func describeRequirement(alts [][]string) string {
+	parts := make([]string, len(alts))
+	for i, alt := range alts {
+		parts[i] = strings.Join(alt, " and ")
+		if len(alt) > 1 && len(alts) > 1 {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	return strings.Join(parts, " or ")
 }

@@ -83,17 +83,26 @@ func (e *Engine) Receive(ctx context.Context, in *route.Inbound) error {
 
 // sender resolves the counterparty a message came from, in the receiver's directory.
 func (e *Engine) sender(o *op, in *route.Inbound) (*counterparty.Counterparty, error) {
+	var (
+		cp  *counterparty.Counterparty
+		err error
+	)
 	switch {
 	case in.CounterpartyID != "":
-		return o.tx.GetCounterparty(o.ctx, in.VASPID, in.CounterpartyID)
+		cp, err = o.tx.GetCounterparty(o.ctx, in.VASPID, in.CounterpartyID)
 	case in.FromHostedVASP != "":
-		cp, err := o.tx.FindHostedCounterparty(o.ctx, in.VASPID, in.FromHostedVASP)
+		cp, err = o.tx.FindHostedCounterparty(o.ctx, in.VASPID, in.FromHostedVASP)
 		if isNotFound(err) {
 			return nil, fmt.Errorf("vasp %s has no directory entry for hosted vasp %s: %w", in.VASPID, in.FromHostedVASP, store.ErrNotFound)
 		}
-		return cp, err
+	default:
+		return nil, errors.New("inbound message names no sender")
 	}
-	return nil, errors.New("inbound message names no sender")
+	if err != nil {
+		return nil, err
+	}
+	o.keepCounterparty(cp)
+	return cp, nil
 }
 
 // apply moves an existing record by a message about it.

@@ -62,6 +62,9 @@ type Options struct {
 	// Settings apply to both demo VASPs; nil keeps the demo's (withdrawals approved, received
 	// transfers held for review).
 	Settings *vasp.Settings
+	// Jurisdiction, when set, is the jurisdiction table row of both demo VASPs instead of the
+	// EU's (they are registered in Germany and France).
+	Jurisdiction string
 	// Clock, when set, drives the node; otherwise the node runs on a Clock starting now, which
 	// the test may still advance.
 	Clock *Clock
@@ -167,7 +170,7 @@ func Start(t testing.TB, opt Options) *Node {
 	}
 	n, err := cli.OpenNode(ctx, c, cli.Options{Clock: clock.Now, Logger: logger})
 	require.NoError(t, err)
-	demo, err := cli.SeedDemo(ctx, n, cli.DemoOptions{Settings: opt.Settings})
+	demo, err := cli.SeedDemo(ctx, n, cli.DemoOptions{Settings: opt.Settings, Jurisdiction: opt.Jurisdiction})
 	if err != nil {
 		_ = n.Close()
 	}

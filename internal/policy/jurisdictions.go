@@ -1,6 +1,10 @@
 package policy
 
-import "github.com/shopspring/decimal"
+import (
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
 
 // Required-field entries use the ivms vocabulary (ivms.RequiredFieldNames): "|" separates
 // alternatives of which one suffices, "+" joins fields required together.
@@ -140,4 +144,26 @@ func DefaultJurisdictions() []Jurisdiction {
 			Notes:                    "CBUAE and ADGM (FSRA) have rules of their own; AED 3,500 is VARA's.",
 		},
 	}
+}
+
+// euMembers are the 27 member states, whose crypto-asset service providers fall under the
+// Transfer of Funds Regulation (EU) 2023/1113: their transfers use the EU row.
+var euMembers = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "HR": true, "CY": true, "CZ": true, "DK": true, "EE": true, "FI": true,
+	"FR": true, "DE": true, "GR": true, "HU": true, "IE": true, "IT": true, "LV": true, "LT": true, "LU": true,
+	"MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SK": true, "SI": true, "ES": true, "SE": true,
+}
+
+// JurisdictionCode returns the code of the jurisdiction table row that governs a VASP
+// registered in country (ISO 3166-1 alpha-2): EU for the member states, GB for the United
+// Kingdom (also written UK), the country itself otherwise.
+func JurisdictionCode(country string) string {
+	c := strings.ToUpper(strings.TrimSpace(country))
+	switch {
+	case euMembers[c] || c == "EL":
+		return "EU"
+	case c == "UK":
+		return "GB"
+	}
+	return c
 }

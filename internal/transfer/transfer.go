@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -78,13 +79,15 @@ type ScreeningResult struct {
 
 // Decision records who or what decided the transfer's next step, and what it matched.
 type Decision struct {
-	Action    string         `json:"action" enum:"approve,review,reject,not_ready" doc:"What was decided."`
-	Source    string         `json:"source" doc:"What decided: default (the VASP setting), policy, or a person."`
-	Policy    string         `json:"policy,omitempty" doc:"The policy that won, when a policy decided."`
-	Matched   []string       `json:"matched,omitempty" doc:"Every policy that matched."`
-	Reason    string         `json:"reason,omitempty"`
-	Inputs    map[string]any `json:"inputs,omitempty" doc:"The inputs the decision saw (no personal data)."`
-	DecidedAt time.Time      `json:"decided_at"`
+	Action  string   `json:"action" enum:"approve,review,reject,not_ready" doc:"What was decided."`
+	Source  string   `json:"source" doc:"What decided: default (the VASP setting), policy, or a person."`
+	Policy  string   `json:"policy,omitempty" doc:"The policy that won, when a policy decided."`
+	Matched []string `json:"matched,omitempty" doc:"Every policy that matched."`
+	Reason  string   `json:"reason,omitempty"`
+	// Inputs is kept as the JSON the decider wrote: it is stored, shown and audited, never
+	// read field by field, and decoding it into maps on every load was costly.
+	Inputs    json.RawMessage `json:"inputs,omitempty" doc:"The inputs the decision saw (no personal data): the facts the policies read and each policy's evaluation."`
+	DecidedAt time.Time       `json:"decided_at"`
 }
 
 // FieldVerdict is the name-match verdict for one field, as GTR reports PII verification.

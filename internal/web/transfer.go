@@ -340,7 +340,10 @@ func (h *Handler) transferPage(c *call) error {
 		return err
 	}
 	if t.Decision != nil && len(t.Decision.Inputs) > 0 {
-		flatten("", map[string]any(t.Decision.Inputs), &v.Inputs)
+		var inputs map[string]any
+		if err := json.Unmarshal(t.Decision.Inputs, &inputs); err == nil {
+			flatten("", inputs, &v.Inputs)
+		}
 	}
 	for _, a := range engine.Actions(t) {
 		v.CanUpdate = v.CanUpdate || (a == engine.ActUpdate && c.can(store.RoleOfficer))
