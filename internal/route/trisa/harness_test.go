@@ -302,10 +302,10 @@ func (n *node) wait(messageID string, status transfer.Status) *store.Transfer {
 	return last
 }
 
-// poll calls cond until it holds or 15 seconds pass.
+// poll calls cond until it holds or 30 seconds pass (the race detector on a busy machine is slow).
 func poll(t testing.TB, cond func() bool, msg func() string) {
 	t.Helper()
-	deadline := time.NewTimer(15 * time.Second)
+	deadline := time.NewTimer(30 * time.Second)
 	defer deadline.Stop()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()

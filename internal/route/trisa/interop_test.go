@@ -353,7 +353,7 @@ func TestReferencePeerSends(t *testing.T) {
 // pump moves the clock a minute at a time, waking the node's jobs, until cond holds.
 func pump(t testing.TB, c *clock, n *node, cond func() bool, what string) {
 	t.Helper()
-	deadline := time.NewTimer(15 * time.Second)
+	deadline := time.NewTimer(30 * time.Second)
 	defer deadline.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()

@@ -61,6 +61,12 @@ func (s *stubReceiver) set(err error) {
 	s.err = err
 }
 
+func (s *stubReceiver) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.got)
+}
+
 func (s *stubReceiver) last() route.Inbound {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -269,7 +275,7 @@ func TestTransferAnswers(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f.recv.set(tc.recvErr)
-			before := len(f.recv.got)
+			before := f.recv.count()
 			env := tc.env()
 			reply, err := netc.Transfer(ctx, env)
 			require.NoError(t, err, "refusals travel inside OK responses")
@@ -293,7 +299,7 @@ func TestTransferAnswers(t *testing.T) {
 			}
 			require.Equal(t, tc.state.String(), reply.TransferState.String())
 			if tc.got != nil {
-				require.Greater(t, len(f.recv.got), before, "the engine got the message")
+				require.Greater(t, f.recv.count(), before, "the engine got the message")
 				tc.got(t, f.recv.last())
 			}
 		})
