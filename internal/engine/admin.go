@@ -458,6 +458,7 @@ func (e *Engine) UpdateCounterparty(ctx context.Context, actor audit.Actor, vasp
 		before := c.Standing
 		c.Name, c.LEI, c.Country, c.Jurisdiction, c.Website = strings.TrimSpace(in.Name), in.LEI, in.Country, in.Jurisdiction, in.Website
 		c.Standing, c.Routes, c.UpdatedAt = in.Standing, in.Routes, o.now
+		o.refChanged = true
 		if err := o.tx.UpdateCounterparty(o.ctx, c); err != nil {
 			return err
 		}
@@ -482,6 +483,7 @@ func (e *Engine) DeleteCounterparty(ctx context.Context, actor audit.Actor, vasp
 		if c.Hosted() {
 			return conflictf("hosted VASPs stay in the directory")
 		}
+		o.refChanged = true
 		if err := o.tx.DeleteCounterparty(o.ctx, vaspID, id); err != nil {
 			return err
 		}

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"context"
 	"sync"
 	"time"
 
+	"github.com/waybill/waybill/internal/counterparty"
 	"github.com/waybill/waybill/internal/policy"
 	"github.com/waybill/waybill/internal/store"
 	"github.com/waybill/waybill/internal/vasp"
@@ -23,6 +25,8 @@ type refCache struct {
 	jurisdictions map[string]*policy.Jurisdiction // nil entries: known to be absent
 	assets        map[[2]string]*store.Asset
 	rates         *policy.Rates
+	// counterparties are directory entries as send jobs read them (by VASP and id).
+	counterparties map[[2]string]*counterparty.Counterparty
 }
 
 // fresh empties the cache when it is older than refTTL; the caller holds mu.
@@ -33,6 +37,7 @@ func (c *refCache) fresh() {
 		c.jurisdictions = map[string]*policy.Jurisdiction{}
 		c.assets = map[[2]string]*store.Asset{}
 		c.rates = nil
+		c.counterparties = map[[2]string]*counterparty.Counterparty{}
 	}
 }
 
@@ -133,4 +138,25 @@ func (o *op) fxRates() (*policy.Rates, error) {
 	c.rates = r
 	c.mu.Unlock()
 	return r, nil
+}
+
+// counterparty returns a directory entry for an outbound message, read through q on a miss.
+// A route changed on this node drops the cache at once; on another replica within refTTL.
+func (c *refCache) counterparty(ctx context.Context, q store.Tx, vaspID, id string) (*counterparty.Counterparty, error) {
+	k := [2]string{vaspID, id}
+	c.mu.Lock()
+	c.fresh()
+	cp := c.counterparties[k]
+	c.mu.Unlock()
+	if cp == nil {
+		var err error
+		if cp, err = q.GetCounterparty(ctx, vaspID, id); err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		c.counterparties[k] = cp
+		c.mu.Unlock()
+	}
+	cc := *cp
+	return &cc, nil
 }

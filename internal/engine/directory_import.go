@@ -103,6 +103,7 @@ func (e *Engine) ImportCounterparties(ctx context.Context, actor audit.Actor, va
 				before := c.Standing
 				c.Name, c.LEI, c.Country, c.Jurisdiction, c.Website = strings.TrimSpace(in.Name), in.LEI, in.Country, in.Jurisdiction, in.Website
 				c.Standing, c.Routes, c.UpdatedAt = in.Standing, in.Routes, o.now
+				o.refChanged = true
 				if err := o.tx.UpdateCounterparty(o.ctx, c); err != nil {
 					return err
 				}

@@ -21,7 +21,7 @@ type Sender = route.Adapter
 // read from the transfer now.
 func (e *Engine) Outbound(ctx context.Context, p *sendPayload) (*route.Outbound, error) {
 	rd := e.store.Read()
-	cp, err := rd.GetCounterparty(ctx, p.VASPID, p.CounterpartyID)
+	cp, err := e.ref.counterparty(ctx, rd, p.VASPID, p.CounterpartyID)
 	if err != nil {
 		return nil, err
 	}

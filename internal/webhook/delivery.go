@@ -41,13 +41,29 @@ type Dispatcher struct {
 	lists map[string]*endpointList
 }
 
-// jobPayload carries what an attempt needs, so a delivery costs no read: the event body (which
-// holds no personal data) and the endpoint, whose URL and secrets come from a short cache.
+// jobPayload carries what an attempt needs, so a delivery costs no read: the deliveries one
+// transaction made for one endpoint and transfer, in order, with their event bodies (which hold
+// no personal data); the endpoint's URL and secrets come from a short cache. One job for the
+// events of one transaction keeps the queue's write work per event low.
 type jobPayload struct {
-	VASPID     string          `json:"vasp_id"`
-	DeliveryID string          `json:"delivery_id"`
-	EndpointID string          `json:"endpoint_id"`
-	Body       json.RawMessage `json:"body"`
+	VASPID     string     `json:"vasp_id"`
+	EndpointID string     `json:"endpoint_id"`
+	Deliveries []jobEntry `json:"deliveries"`
+	// DeliveryID and Body are the single delivery of jobs queued by earlier versions.
+	DeliveryID string          `json:"delivery_id,omitempty"`
+	Body       json.RawMessage `json:"body,omitempty"`
+}
+
+type jobEntry struct {
+	ID   string          `json:"id"`
+	Body json.RawMessage `json:"body"`
+}
+
+func (p *jobPayload) entries() []jobEntry {
+	if len(p.Deliveries) == 0 && p.DeliveryID != "" {
+		return []jobEntry{{ID: p.DeliveryID, Body: p.Body}}
+	}
+	return p.Deliveries
 }
 
 func secretsAAD(endpointID string) []byte { return []byte("webhook-secrets/" + endpointID) }
@@ -91,6 +107,9 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx store.Tx, vaspID string, ev
 		if !ep.Enabled {
 			continue
 		}
+		// One job per transfer (in order of first event) for this endpoint's deliveries.
+		groups := map[string][]*store.Delivery{}
+		var order []string
 		for _, ev := range events {
 			if !Subscribed(ep.Events, ev.Type) {
 				continue
@@ -104,7 +123,13 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx store.Tx, vaspID string, ev
 			if err := tx.CreateDelivery(ctx, del); err != nil {
 				return err
 			}
-			if err := d.enqueueJob(ctx, tx, del, now); err != nil {
+			if _, ok := groups[del.TransferID]; !ok {
+				order = append(order, del.TransferID)
+			}
+			groups[del.TransferID] = append(groups[del.TransferID], del)
+		}
+		for _, tid := range order {
+			if err := d.enqueueJob(ctx, tx, groups[tid], now); err != nil {
 				return err
 			}
 		}
@@ -112,14 +137,19 @@ func (d *Dispatcher) Enqueue(ctx context.Context, tx store.Tx, vaspID string, ev
 	return nil
 }
 
-func (d *Dispatcher) enqueueJob(ctx context.Context, tx store.Tx, del *store.Delivery, at time.Time) error {
-	key := "wh:" + del.EndpointID
-	if del.TransferID != "" {
-		key += ":" + del.TransferID
-	} else {
-		key = "" // events about no transfer need no order
+// enqueueJob queues the delivery of dels (one endpoint, one transfer), in order; deliveries of
+// one transfer to one endpoint are ordered across jobs too.
+func (d *Dispatcher) enqueueJob(ctx context.Context, tx store.Tx, dels []*store.Delivery, at time.Time) error {
+	first := dels[0]
+	key := ""
+	if first.TransferID != "" {
+		key = "wh:" + first.EndpointID + ":" + first.TransferID // events about no transfer need no order
 	}
-	j, err := jobs.NewJob(JobKind, key, jobPayload{VASPID: del.VASPID, DeliveryID: del.ID, EndpointID: del.EndpointID, Body: del.Payload}, at, MaxAttempts)
+	p := jobPayload{VASPID: first.VASPID, EndpointID: first.EndpointID, Deliveries: make([]jobEntry, len(dels))}
+	for i, del := range dels {
+		p.Deliveries[i] = jobEntry{ID: del.ID, Body: del.Payload}
+	}
+	j, err := jobs.NewJob(JobKind, key, p, at, MaxAttempts)
 	if err != nil {
 		return err
 	}
@@ -137,7 +167,7 @@ func (d *Dispatcher) Redeliver(ctx context.Context, tx store.Tx, vaspID, deliver
 	if err := tx.UpdateDelivery(ctx, del); err != nil {
 		return nil, err
 	}
-	return del, d.enqueueJob(ctx, tx, del, now)
+	return del, d.enqueueJob(ctx, tx, []*store.Delivery{del}, now)
 }
 
 // Kind returns the job kind that delivers webhooks.
@@ -170,25 +200,45 @@ func (e *attemptError) Error() string {
 	return "endpoint answered " + strconv.Itoa(e.status)
 }
 
+// record writes a failed attempt on the first delivery of the job not yet delivered, and on
+// a dead job marks every delivery not yet delivered dead.
 func (d *Dispatcher) record(ctx context.Context, tx store.Tx, job *store.Job, state string, cause error, next *time.Time) error {
 	p, err := jobs.Payload[jobPayload](job)
 	if err != nil {
 		return nil
 	}
-	del, err := tx.GetDelivery(ctx, p.VASPID, p.DeliveryID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	del.State, del.Attempts, del.NextAttemptAt = state, job.Attempts, next
-	del.LastError = cause.Error()
 	var ae *attemptError
-	if errors.As(cause, &ae) {
-		del.LastStatusCode, del.LastResponse = ae.status, ae.body
+	errors.As(cause, &ae)
+	marked := false
+	for _, e := range p.entries() {
+		del, err := tx.GetDelivery(ctx, p.VASPID, e.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if del.State == store.DeliveryDelivered {
+			continue
+		}
+		if marked && state != store.DeliveryDead {
+			break
+		}
+		del.State, del.Attempts, del.NextAttemptAt = state, job.Attempts, next
+		if !marked {
+			del.LastError = cause.Error()
+			if ae != nil {
+				del.LastStatusCode, del.LastResponse = ae.status, ae.body
+			}
+		} else {
+			del.LastError = "an earlier event to this endpoint could not be delivered"
+		}
+		if err := tx.UpdateDelivery(ctx, del); err != nil {
+			return err
+		}
+		marked = true
 	}
-	return tx.UpdateDelivery(ctx, del)
+	return nil
 }
 
 // endpointTTL bounds how long a cached endpoint (URL, enabled, secrets) is used: changes made on
@@ -286,17 +336,46 @@ func (d *Dispatcher) deliver(ctx context.Context, job *store.Job) (jobs.Finish, 
 	if !ep.enabled {
 		return nil, &jobs.Permanent{Err: errors.New("endpoint disabled")}
 	}
+	var done []*store.Delivery
+	finish := func(ctx context.Context, tx store.Tx) error {
+		for _, del := range done {
+			// A delivery deleted with its endpoint meanwhile has nothing left to record.
+			if err := tx.UpdateDelivery(ctx, del); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, e := range p.entries() {
+		del, err := d.post(ctx, ep, p.VASPID, e, job.Attempts)
+		if err != nil {
+			if len(done) > 0 {
+				// Record what did arrive before the failure; the retry sends those again
+				// (receivers deduplicate by webhook-id), keeping the order.
+				if ferr := d.Store.InTx(ctx, func(tx store.Tx) error { return finish(ctx, tx) }); ferr != nil {
+					return nil, errors.Join(err, ferr)
+				}
+			}
+			return nil, err
+		}
+		done = append(done, del)
+	}
+	return finish, nil
+}
+
+// post makes one attempt at one delivery and returns its record when the endpoint took it.
+func (d *Dispatcher) post(ctx context.Context, ep *cachedEndpoint, vaspID string, e jobEntry, attempt int) (*store.Delivery, error) {
 	now := d.Clock()
-	sig, err := Sign(ep.secrets, p.DeliveryID, now, p.Body, now)
+	sig, err := Sign(ep.secrets, e.ID, now, e.Body, now)
 	if err != nil {
 		return nil, &jobs.Permanent{Err: err}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(p.Body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url, bytes.NewReader(e.Body))
 	if err != nil {
 		return nil, &jobs.Permanent{Err: fmt.Errorf("endpoint url: %w", err)}
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("webhook-id", p.DeliveryID)
+	req.Header.Set("webhook-id", e.ID)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
 	req.Header.Set("webhook-signature", sig)
 	if d.UserAgent != "" {
@@ -312,13 +391,6 @@ func (d *Dispatcher) deliver(ctx context.Context, job *store.Job) (jobs.Finish, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &attemptError{status: resp.StatusCode, body: string(snippet)}
 	}
-	del := &store.Delivery{ID: p.DeliveryID, VASPID: p.VASPID, State: store.DeliveryDelivered, Attempts: job.Attempts,
-		LastStatusCode: resp.StatusCode, LastResponse: string(snippet), DeliveredAt: &now}
-	return func(ctx context.Context, tx store.Tx) error {
-		// A delivery deleted with its endpoint meanwhile has nothing left to record.
-		if err := tx.UpdateDelivery(ctx, del); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		return nil
-	}, nil
+	return &store.Delivery{ID: e.ID, VASPID: vaspID, State: store.DeliveryDelivered, Attempts: attempt,
+		LastStatusCode: resp.StatusCode, LastResponse: string(snippet), DeliveredAt: &now}, nil
 }
